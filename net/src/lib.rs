@@ -1,1 +1,12 @@
-//! placeholder until the skeleton lands
+//! peerkeeper-net: the rust-libp2p boundary of peerkeeper.
+//!
+//! Holds what native and browser nodes share: the swarm behaviour they compose and the
+//! identify strings that tell peers who we are. Builds for native and wasm32 alike.
+
+pub mod identity_info;
+pub mod node_behaviour;
+pub mod transport_name;
+
+pub use identity_info::{agent_version, PROTOCOL_VERSION};
+pub use node_behaviour::{NodeBehaviour, NodeBehaviourEvent};
+pub use transport_name::{browser_dialable, transport_name};

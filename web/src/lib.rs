@@ -1,1 +1,27 @@
-//! placeholder until the skeleton lands
+//! peerkeeper-web: the wasm-bindgen surface of peerkeeper.
+//!
+//! The engine's JS API lives here; with the `light-peer` feature (browser builds only) so does
+//! the light peer, a rust-libp2p node that dials real peers over WebRTC-direct, WebTransport
+//! and WebSocket.
+
+use wasm_bindgen::prelude::*;
+
+pub mod light_peer_event;
+
+#[cfg(all(feature = "light-peer", target_arch = "wasm32"))]
+pub mod callback_guard;
+#[cfg(all(feature = "light-peer", target_arch = "wasm32"))]
+pub mod light_peer;
+
+/// Routes Rust panics to `console.error` with a stack trace instead of an opaque
+/// "unreachable" trap. Idempotent.
+#[wasm_bindgen(js_name = installPanicHook)]
+pub fn install_panic_hook() {
+    console_error_panic_hook::set_once();
+}
+
+/// The package version, e.g. `"0.1.0"`.
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}

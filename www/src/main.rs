@@ -1,1 +1,11 @@
-fn main() {}
+#[cfg(target_arch = "wasm32")]
+fn main() {
+    peerkeeper_web::install_panic_hook();
+    yew::Renderer::<peerkeeper_www::app::App>::new().render();
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    eprintln!("peerkeeper-www is the browser page: build it with trunk and open it through peerkeeper-node");
+    std::process::exit(2);
+}

@@ -1,0 +1,40 @@
+//! Command-line flags of the native node.
+
+use std::{net::Ipv4Addr, path::PathBuf};
+
+use clap::Parser;
+
+/// A native peerkeeper peer: listens on webrtc-direct, websocket and TCP and serves the page
+/// (with `/bootstrap.json` naming its addresses) over HTTP.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "peerkeeper-node", version, about)]
+pub struct Args {
+    /// IPv4 address every listener (libp2p and HTTP) binds to.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub listen_ip: Ipv4Addr,
+
+    /// UDP port for the WebRTC-direct listener (0 picks a free port).
+    #[arg(long, default_value_t = 9090)]
+    pub webrtc_port: u16,
+
+    /// TCP port for the WebSocket listener (0 picks a free port).
+    #[arg(long, default_value_t = 9091)]
+    pub ws_port: u16,
+
+    /// TCP port for the plain TCP listener (0 picks a free port).
+    #[arg(long, default_value_t = 9092)]
+    pub tcp_port: u16,
+
+    /// TCP port of the HTTP server that serves the page and /bootstrap.json (0 picks a free port).
+    #[arg(long, default_value_t = 8080)]
+    pub http_port: u16,
+
+    /// Directory holding the node's identity key and WebRTC certificate; keeping it keeps the
+    /// node's multiaddrs (peer id and certhash) stable across restarts.
+    #[arg(long, default_value = ".peerkeeper")]
+    pub data_dir: PathBuf,
+
+    /// Directory with the built page (trunk's output).
+    #[arg(long, default_value = "dist")]
+    pub dist: PathBuf,
+}

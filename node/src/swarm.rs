@@ -1,0 +1,52 @@
+//! Builds the node's swarm: TCP, WebSocket and WebRTC-direct transports around the shared
+//! peerkeeper behaviour.
+
+use std::time::Duration;
+
+use anyhow::Result;
+use libp2p::{
+    core::{muxing::StreamMuxerBox, transport::Transport as _},
+    noise, tcp, yamux, Multiaddr, Swarm,
+};
+use peerkeeper_net::NodeBehaviour;
+
+use crate::{cli::Args, keys::NodeKeys};
+
+/// Browsers keep idle connections only as long as the other side does; the page holds its
+/// connections open for minutes at a time.
+const IDLE_CONNECTION_TIMEOUT: Duration = Duration::from_secs(300);
+
+pub async fn build(
+    keys: NodeKeys,
+    kind: &str,
+    ping_interval: Duration,
+) -> Result<Swarm<NodeBehaviour>> {
+    let certificate = keys.certificate;
+    let swarm = libp2p::SwarmBuilder::with_existing_identity(keys.identity)
+        .with_tokio()
+        .with_tcp(tcp::Config::default().nodelay(true), noise::Config::new, yamux::Config::default)?
+        .with_other_transport(|id_keys| {
+            libp2p_webrtc::tokio::Transport::new(id_keys.clone(), certificate)
+                .map(|(peer, conn), _| (peer, StreamMuxerBox::new(conn)))
+        })?
+        .with_dns()?
+        .with_websocket(noise::Config::new, yamux::Config::default)
+        .await?
+        .with_behaviour(|key| NodeBehaviour::new(key.public(), kind, ping_interval))?
+        .with_swarm_config(|c| c.with_idle_connection_timeout(IDLE_CONNECTION_TIMEOUT))
+        .build();
+    Ok(swarm)
+}
+
+/// The three listen addresses the flags describe, in the order the page prefers them.
+pub fn listen_addrs(args: &Args) -> Vec<Multiaddr> {
+    let ip = args.listen_ip;
+    vec![
+        format!("/ip4/{ip}/udp/{}/webrtc-direct", args.webrtc_port),
+        format!("/ip4/{ip}/tcp/{}/ws", args.ws_port),
+        format!("/ip4/{ip}/tcp/{}", args.tcp_port),
+    ]
+    .into_iter()
+    .map(|a| a.parse().expect("listen address is well-formed"))
+    .collect()
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The whole test suite: formatting, lints (native and wasm32), native tests, browser tests in
+# headless Chromium, then end-to-end tests of the built page against a running node.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+"$ROOT/scripts/setup.sh"
+cd "$ROOT"
+started=$SECONDS
+step() { log "[$((SECONDS - started))s] $*"; }
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "clippy (native)"
+cargo clippy --offline -q --workspace --all-targets -- -D warnings
+step "clippy (wasm32)"
+cargo clippy --offline -q --workspace --exclude peerkeeper-node --all-targets \
+  --target wasm32-unknown-unknown -- -D warnings
+
+step "native tests"
+cargo test --offline -q --workspace 2>&1 | tail -n +1
+
+step "browser tests (wasm-bindgen-test in headless Chromium)"
+cargo test --offline -p peerkeeper-web --features light-peer --target wasm32-unknown-unknown
+
+step "building the page and the node"
+"$ROOT/scripts/build.sh"
+
+step "end-to-end tests (node --test, playwright-core, Chromium)"
+NODE_BIN="$CARGO_TARGET_DIR/debug/peerkeeper-node" DIST="$ROOT/dist" \
+  node --test --test-concurrency=1 tests/e2e/
+step "done"

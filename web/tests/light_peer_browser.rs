@@ -1,0 +1,114 @@
+//! The light peer in a real browser (headless Chromium through wasm-bindgen-test-runner).
+#![cfg(all(target_arch = "wasm32", feature = "light-peer"))]
+
+use std::{cell::RefCell, rc::Rc, time::Duration};
+
+use peerkeeper_web::light_peer::{parse_dialable, DialError, LightPeer, LightPeerEvent};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+fn malformed_addresses_are_refused_with_the_address_named() {
+    let err = parse_dialable("not-a-multiaddr").unwrap_err();
+    assert!(matches!(err, DialError::Malformed { .. }));
+    assert!(err.to_string().starts_with("address: \"not-a-multiaddr\""), "{err}");
+}
+
+#[wasm_bindgen_test]
+fn raw_tcp_is_refused_because_browsers_cannot_dial_it() {
+    let err = parse_dialable("/ip4/127.0.0.1/tcp/9092").unwrap_err();
+    assert_eq!(err, DialError::NotBrowserDialable { address: "/ip4/127.0.0.1/tcp/9092".into() });
+}
+
+#[wasm_bindgen_test]
+fn browser_transports_parse() {
+    for a in [
+        "/ip4/127.0.0.1/tcp/9091/ws",
+        "/ip4/127.0.0.1/udp/9090/webrtc-direct",
+        "/ip4/127.0.0.1/udp/9093/quic-v1/webtransport",
+    ] {
+        assert_eq!(parse_dialable(a).unwrap().to_string(), a);
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_started_light_peer_reports_a_dial_failure_to_a_closed_port() {
+    let events: Rc<RefCell<Vec<LightPeerEvent>>> = Rc::default();
+    let sink = events.clone();
+    let peer = LightPeer::start(move |e| sink.borrow_mut().push(e)).unwrap();
+    assert!(peer.local_peer_id().starts_with("12D3KooW"), "{}", peer.local_peer_id());
+
+    // Port 9 (discard) is closed on loopback: the websocket dial fails fast.
+    peer.dial("/ip4/127.0.0.1/tcp/9/ws").unwrap();
+    for _ in 0..200 {
+        if events.borrow().iter().any(|e| matches!(e, LightPeerEvent::DialFailed { .. })) {
+            break;
+        }
+        gloo_timers::future::sleep(Duration::from_millis(50)).await;
+    }
+    let seen = events.borrow();
+    assert_eq!(seen[0], LightPeerEvent::Dialing { address: "/ip4/127.0.0.1/tcp/9/ws".into() });
+    assert!(
+        seen.iter().any(|e| matches!(e, LightPeerEvent::DialFailed { .. })),
+        "no dial failure within 10 s: {seen:?}"
+    );
+    assert!(!seen.iter().any(|e| matches!(e, LightPeerEvent::Connected { .. })));
+}
+
+mod callback_guard {
+    use peerkeeper_web::callback_guard::install_callback_guard;
+    use wasm_bindgen::{prelude::*, JsCast};
+    use wasm_bindgen_test::*;
+
+    #[wasm_bindgen(inline_js = r#"
+    export function dispatch_on_fresh_channel(handler) {
+      const pc = new RTCPeerConnection();
+      const dc = pc.createDataChannel('t');
+      dc.onmessage = handler;
+      // Errors thrown by event handlers are reported to the window, as for real events.
+      let thrown = null;
+      const record = (e) => { thrown = e.message; e.preventDefault(); };
+      window.addEventListener('error', record);
+      dc.dispatchEvent(new MessageEvent('message', { data: 'x' }));
+      window.removeEventListener('error', record);
+      const detached = dc.onmessage === null;
+      pc.close();
+      return [thrown, detached];
+    }
+    "#)]
+    extern "C" {
+        fn dispatch_on_fresh_channel(handler: &js_sys::Function) -> js_sys::Array;
+    }
+
+    fn throwing(message: &'static str) -> js_sys::Function {
+        Closure::<dyn Fn()>::new(move || wasm_bindgen::throw_str(message))
+            .into_js_value()
+            .unchecked_into()
+    }
+
+    #[wasm_bindgen_test]
+    fn a_handler_whose_closure_was_dropped_detaches_instead_of_throwing() {
+        install_callback_guard();
+        let out = dispatch_on_fresh_channel(&throwing(
+            "closure invoked recursively or after being dropped",
+        ));
+        assert!(out.get(0).is_null(), "the guard let the error through");
+        assert_eq!(out.get(1).as_bool(), Some(true), "the dead handler stayed attached");
+    }
+
+    #[wasm_bindgen_test]
+    fn other_errors_from_handlers_still_throw_and_stay_attached() {
+        install_callback_guard();
+        let out = dispatch_on_fresh_channel(&throwing("something else broke"));
+        let reported = out.get(0).as_string().unwrap_or_default();
+        assert!(reported.ends_with("something else broke"), "{reported}");
+        assert_eq!(out.get(1).as_bool(), Some(false));
+    }
+
+    #[wasm_bindgen_test]
+    fn installing_twice_wraps_nothing_the_second_time() {
+        install_callback_guard();
+        assert_eq!(install_callback_guard(), 0);
+    }
+}

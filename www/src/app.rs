@@ -1,0 +1,44 @@
+//! The root component: state, the light peer, and the live view.
+
+use yew::prelude::*;
+
+use crate::{
+    components::{dial_form::DialForm, peer_table::PeerTable},
+    live,
+    state::LiveState,
+};
+
+#[function_component(App)]
+pub fn app() -> Html {
+    let state = use_reducer(LiveState::default);
+    {
+        let dispatch = state.dispatcher();
+        use_effect_with((), move |_| live::start(dispatch));
+    }
+    let on_dial = {
+        let dispatch = state.dispatcher();
+        Callback::from(move |address: String| live::dial(&address, &dispatch))
+    };
+    let local = state.local_peer_id.clone().unwrap_or_else(|| "starting…".into());
+    html! {
+        <main>
+            <header>
+                <h1>{ "peerkeeper" }</h1>
+                <p class="tagline">{ "A light peer in your browser, keeping the peers worth keeping." }</p>
+            </header>
+            if let Some(e) = &state.start_error {
+                <p class="error" role="alert">{ e }</p>
+            }
+            <section class="summary">
+                <p>{ "Our peer id: " }<code id="local-peer-id">{ local }</code></p>
+                <p>{ "Connected peers: " }<strong id="connected-count">{ state.connected_count() }</strong></p>
+            </section>
+            <DialForm {on_dial} />
+            <PeerTable peers={state.peers.values().cloned().collect::<Vec<_>>()} />
+            <section class="log" aria-label="log">
+                <h2>{ "Log" }</h2>
+                <ol>{ for state.log.iter().rev().map(|l| html! { <li>{ l }</li> }) }</ol>
+            </section>
+        </main>
+    }
+}

@@ -1,0 +1,2 @@
+pub mod dial_form;
+pub mod peer_table;

@@ -1,0 +1,11 @@
+//! peerkeeper-www: the page. Built for the browser by trunk; the pure parts (state, address
+//! choice, components) also compile natively so their tests run without a browser.
+
+pub mod components;
+pub mod state;
+pub mod targets;
+
+#[cfg(target_arch = "wasm32")]
+pub mod app;
+#[cfg(target_arch = "wasm32")]
+mod live;
