@@ -1,0 +1,305 @@
+//! Who we know: a dense slab of peer records behind an index from the caller's peer key, the
+//! connections of each peer, and the bounded memory of peers that are not connected.
+
+use std::collections::VecDeque;
+use std::hash::Hash;
+
+use crate::hash::{SeededMap, SeededState};
+use crate::tags::{TagId, TagSlot};
+use crate::types::{ConnId, Direction, Millis};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ConnEntry {
+    pub(crate) id: ConnId,
+    pub(crate) dir: Direction,
+}
+
+/// One peer. Boxed slices rather than `Vec`s: lists change rarely and are short, and the
+/// saved capacity word per list is what keeps a record near 80 bytes.
+#[derive(Debug)]
+pub(crate) struct PeerRecord<P> {
+    pub(crate) peer: P,
+    pub(crate) conns: Box<[ConnEntry]>,
+    pub(crate) tags: Box<[TagSlot]>,
+    pub(crate) protections: Box<[TagId]>,
+    /// While connected: when the first of the current connections opened (grace and the age
+    /// tie-break). Otherwise: when the peer entered retention.
+    pub(crate) since: Millis,
+    /// Order of connection, the last tie-break; wraps after 2^32 connections, harmlessly.
+    pub(crate) seq: u32,
+    retain_gen: u32,
+    /// A trim chose this peer and the disconnect is pending; it no longer counts toward the
+    /// watermarks and cannot be chosen again.
+    pub(crate) closing: bool,
+}
+
+impl<P> PeerRecord<P> {
+    pub(crate) fn is_connected(&self) -> bool {
+        !self.conns.is_empty()
+    }
+
+    /// Counted toward the watermarks.
+    pub(crate) fn counts(&self) -> bool {
+        self.is_connected() && !self.closing
+    }
+
+    pub(crate) fn has_outbound(&self) -> bool {
+        self.conns.iter().any(|c| c.dir == Direction::Outbound)
+    }
+
+    pub(crate) fn tag(&self, name: TagId) -> Option<&TagSlot> {
+        self.tags.iter().find(|t| t.name == name)
+    }
+}
+
+pub(crate) fn push_boxed<T>(b: &mut Box<[T]>, item: T) {
+    let mut v = std::mem::take(b).into_vec();
+    v.reserve_exact(1);
+    v.push(item);
+    *b = v.into_boxed_slice();
+}
+
+pub(crate) fn remove_boxed<T>(b: &mut Box<[T]>, i: usize) -> T {
+    let mut v = std::mem::take(b).into_vec();
+    let item = v.remove(i);
+    *b = v.into_boxed_slice();
+    item
+}
+
+pub(crate) struct PeerBook<P> {
+    slots: Vec<Option<PeerRecord<P>>>,
+    free: Vec<u32>,
+    index: SeededMap<P, u32>,
+    /// Peers waiting to be forgotten, oldest first: (slot, retention generation, since).
+    retained: VecDeque<(u32, u32, Millis)>,
+    retained_count: usize,
+    retain_counter: u32,
+    next_seq: u32,
+    counted: usize,
+}
+
+const NOT_RETAINED: u32 = u32::MAX;
+
+impl<P: Clone + Eq + Hash> PeerBook<P> {
+    pub(crate) fn new(hasher: SeededState) -> Self {
+        PeerBook {
+            slots: Vec::new(),
+            free: Vec::new(),
+            index: SeededMap::with_hasher(hasher),
+            retained: VecDeque::new(),
+            retained_count: 0,
+            retain_counter: 0,
+            next_seq: 0,
+            counted: 0,
+        }
+    }
+
+    pub(crate) fn lookup(&self, peer: &P) -> Option<u32> {
+        self.index.get(peer).copied()
+    }
+
+    pub(crate) fn get(&self, slot: u32) -> &PeerRecord<P> {
+        self.slots[slot as usize].as_ref().expect("live slot")
+    }
+
+    pub(crate) fn get_mut(&mut self, slot: u32) -> &mut PeerRecord<P> {
+        self.slots[slot as usize].as_mut().expect("live slot")
+    }
+
+    /// Peers counted toward the watermarks.
+    pub(crate) fn counted(&self) -> usize {
+        self.counted
+    }
+
+    pub(crate) fn known(&self) -> usize {
+        self.index.len()
+    }
+
+    pub(crate) fn retained_count(&self) -> usize {
+        self.retained_count
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (u32, &PeerRecord<P>)> {
+        self.slots.iter().enumerate().filter_map(|(i, r)| r.as_ref().map(|r| (i as u32, r)))
+    }
+
+    /// The peer's slot, creating a disconnected record (which enters retention) if unknown.
+    pub(crate) fn get_or_create(&mut self, peer: &P, now: Millis) -> u32 {
+        if let Some(slot) = self.lookup(peer) {
+            return slot;
+        }
+        let record = PeerRecord {
+            peer: peer.clone(),
+            conns: Box::default(),
+            tags: Box::default(),
+            protections: Box::default(),
+            since: now,
+            seq: 0,
+            retain_gen: NOT_RETAINED,
+            closing: false,
+        };
+        let slot = match self.free.pop() {
+            Some(slot) => {
+                self.slots[slot as usize] = Some(record);
+                slot
+            }
+            None => {
+                self.slots.push(Some(record));
+                u32::try_from(self.slots.len() - 1).expect("fewer than 2^32 peers")
+            }
+        };
+        self.index.insert(peer.clone(), slot);
+        self.enter_retention(slot, now);
+        slot
+    }
+
+    fn enter_retention(&mut self, slot: u32, now: Millis) {
+        let gen = self.retain_counter;
+        self.retain_counter = self.retain_counter.wrapping_add(1) % NOT_RETAINED;
+        let r = self.get_mut(slot);
+        r.retain_gen = gen;
+        r.since = now;
+        self.retained.push_back((slot, gen, now));
+        self.retained_count += 1;
+    }
+
+    /// Adds a connection. Returns `None` for a connection id the peer already has, else
+    /// whether this made the peer connected.
+    pub(crate) fn add_conn(
+        &mut self,
+        slot: u32,
+        conn: ConnId,
+        dir: Direction,
+        now: Millis,
+    ) -> Option<bool> {
+        let seq = self.next_seq;
+        let r = self.get_mut(slot);
+        if r.conns.iter().any(|c| c.id == conn) {
+            return None;
+        }
+        let newly = !r.is_connected();
+        push_boxed(&mut r.conns, ConnEntry { id: conn, dir });
+        if newly {
+            r.since = now;
+            r.seq = seq;
+            r.retain_gen = NOT_RETAINED;
+            self.next_seq = self.next_seq.wrapping_add(1);
+            self.retained_count -= 1;
+            self.counted += 1;
+        }
+        Some(newly)
+    }
+
+    /// Removes a connection; returns how many remain, or `None` if the peer had no such
+    /// connection. The last one closing moves the peer into retention.
+    pub(crate) fn remove_conn(&mut self, slot: u32, conn: ConnId, now: Millis) -> Option<usize> {
+        let r = self.get_mut(slot);
+        let i = r.conns.iter().position(|c| c.id == conn)?;
+        remove_boxed(&mut r.conns, i);
+        let left = r.conns.len();
+        if left == 0 {
+            let was_counted = !r.closing;
+            r.closing = false;
+            if was_counted {
+                self.counted -= 1;
+            }
+            self.enter_retention(slot, now);
+        }
+        Some(left)
+    }
+
+    pub(crate) fn mark_closing(&mut self, slot: u32) {
+        let r = self.get_mut(slot);
+        debug_assert!(r.counts());
+        r.closing = true;
+        self.counted -= 1;
+    }
+
+    /// The next retained peer to forget at `now`, if its time is up or too many are kept.
+    pub(crate) fn pop_forgettable(
+        &mut self,
+        now: Millis,
+        retention: Millis,
+        max: usize,
+    ) -> Option<u32> {
+        while let Some(&(slot, gen, since)) = self.retained.front() {
+            let live = self.slots[slot as usize].as_ref().is_some_and(|r| r.retain_gen == gen);
+            if !live {
+                self.retained.pop_front();
+                continue;
+            }
+            if self.retained_count > max || now.saturating_sub(since) >= retention {
+                self.retained.pop_front();
+                return Some(slot);
+            }
+            return None;
+        }
+        None
+    }
+
+    /// When the oldest retained peer expires (possibly a stale entry: a harmless early wake).
+    pub(crate) fn next_expiry(&self, retention: Millis) -> Option<Millis> {
+        self.retained.front().map(|&(_, _, since)| since.saturating_add(retention))
+    }
+
+    /// Drops a retained record entirely.
+    pub(crate) fn forget(&mut self, slot: u32) -> PeerRecord<P> {
+        let r = self.slots[slot as usize].take().expect("live slot");
+        debug_assert!(!r.is_connected());
+        self.index.remove(&r.peer);
+        self.free.push(slot);
+        self.retained_count -= 1;
+        r
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn book() -> PeerBook<&'static str> {
+        PeerBook::new(SeededState::new(7))
+    }
+
+    #[test]
+    fn a_record_is_counted_only_while_connected_and_not_closing() {
+        let mut b = book();
+        let s = b.get_or_create(&"a", 0);
+        assert_eq!((b.counted(), b.retained_count()), (0, 1));
+        assert_eq!(b.add_conn(s, ConnId(1), Direction::Inbound, 5), Some(true));
+        assert_eq!(b.add_conn(s, ConnId(1), Direction::Inbound, 6), None);
+        assert_eq!(b.add_conn(s, ConnId(2), Direction::Outbound, 7), Some(false));
+        assert_eq!((b.counted(), b.retained_count()), (1, 0));
+        assert_eq!(b.get(s).since, 5);
+        assert!(b.get(s).has_outbound());
+        b.mark_closing(s);
+        assert_eq!(b.counted(), 0);
+        assert_eq!(b.remove_conn(s, ConnId(2), 9), Some(1));
+        assert_eq!(b.remove_conn(s, ConnId(9), 9), None);
+        assert_eq!(b.remove_conn(s, ConnId(1), 10), Some(0));
+        assert_eq!((b.counted(), b.retained_count()), (0, 1));
+        assert!(!b.get(s).closing);
+    }
+
+    #[test]
+    fn retained_peers_are_forgotten_oldest_first_by_age_and_by_count() {
+        let mut b = book();
+        let a = b.get_or_create(&"a", 0);
+        let c = b.get_or_create(&"c", 10);
+        // "a" reconnects, so its first retention entry goes stale.
+        b.add_conn(a, ConnId(1), Direction::Inbound, 20);
+        b.remove_conn(a, ConnId(1), 30);
+        assert_eq!(b.next_expiry(100), Some(100));
+        assert_eq!(b.pop_forgettable(109, 100, 10), None);
+        assert_eq!(b.pop_forgettable(110, 100, 10), Some(c));
+        b.forget(c);
+        assert_eq!(b.lookup(&"c"), None);
+        assert_eq!(b.pop_forgettable(110, 100, 10), None);
+        let d = b.get_or_create(&"d", 40);
+        assert_eq!(d, c, "the freed slot is reused");
+        assert_eq!(b.pop_forgettable(40, 100, 1), Some(a), "over the count: oldest goes");
+        b.forget(a);
+        assert_eq!(b.pop_forgettable(40, 100, 1), None);
+        assert_eq!(b.known(), 1);
+    }
+}
