@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::peer_book::push_grow;
 use crate::tags::TagId;
 use crate::types::Millis;
 
@@ -54,13 +55,13 @@ impl DecaySchedule {
                 idx
             }
             None => {
-                self.entries.push(entry);
+                push_grow(&mut self.entries, entry);
                 (self.entries.len() - 1) as u32
             }
         };
         if due != NEVER {
             let gen = self.entries[idx as usize].gen;
-            self.buckets.entry(due).or_default().push((idx, gen));
+            push_grow(self.buckets.entry(due).or_default(), (idx, gen));
         }
         idx
     }
@@ -88,7 +89,7 @@ impl DecaySchedule {
         let e = &mut self.entries[idx as usize];
         e.next_due = due;
         let gen = e.gen;
-        self.buckets.entry(due).or_default().push((idx, gen));
+        push_grow(self.buckets.entry(due).or_default(), (idx, gen));
     }
 
     pub(crate) fn next_due(&self) -> Option<Millis> {

@@ -221,7 +221,7 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
         let now = self.advance(now);
         let slot = self.book.get_or_create(peer, now);
         let name = self.names.intern(tag);
-        let existing = self.book.get(slot).tags.iter().position(|t| t.name == name);
+        let existing = self.book.get(slot).tag_pos(name);
         if value <= 0 {
             if let Some(pos) = existing {
                 self.remove_tag_at(slot, pos, RemovalCause::BumpedToZero);
@@ -300,7 +300,7 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
     pub fn protect(&mut self, peer: &P, tag: &str) {
         let slot = self.book.get_or_create(peer, self.now);
         let name = self.names.intern(tag);
-        if protection::add(&mut self.book.get_mut(slot).protections, name) {
+        if protection::add(&mut self.book.get_mut(slot).tags, name) {
             let peer = peer.clone();
             let tag = self.names.name(name).clone();
             self.events.push_back(Event::Protected { peer, tag, at: self.now });
@@ -315,11 +315,11 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
             return false;
         };
         let Some(name) = self.names.get(tag) else {
-            return !self.book.get(slot).protections.is_empty();
+            return protection::contains(&self.book.get(slot).tags, None);
         };
-        let set = &mut self.book.get_mut(slot).protections;
-        let removed = protection::remove(set, name);
-        let still_protected = !set.is_empty();
+        let list = &mut self.book.get_mut(slot).tags;
+        let removed = protection::remove(list, name);
+        let still_protected = protection::contains(list, None);
         if removed {
             let peer = peer.clone();
             let tag = self.names.name(name).clone();
@@ -366,10 +366,10 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
         let Some(slot) = self.book.lookup(peer) else {
             return false;
         };
-        let set = &self.book.get(slot).protections;
+        let list = &self.book.get(slot).tags;
         match tag {
-            None => protection::contains(set, None),
-            Some(t) => self.names.get(t).is_some_and(|id| protection::contains(set, Some(id))),
+            None => protection::contains(list, None),
+            Some(t) => self.names.get(t).is_some_and(|id| protection::contains(list, Some(id))),
         }
     }
 
@@ -386,7 +386,11 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
             return Vec::new();
         };
         let r = self.book.get(slot);
-        r.tags.iter().map(|t| (self.names.name(t.name).clone(), t.value, t.is_decaying())).collect()
+        r.tags
+            .iter()
+            .filter(|t| t.is_tag())
+            .map(|t| (self.names.name(t.name).clone(), t.value, t.is_decaying()))
+            .collect()
     }
 
     /// Whether the peer counts as connected: it has a connection and no trim is closing it.
@@ -434,13 +438,13 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
     fn find_tag(&self, peer: &P, tag: &str) -> Option<(u32, usize)> {
         let slot = self.book.lookup(peer)?;
         let name = self.names.get(tag)?;
-        let pos = self.book.get(slot).tags.iter().position(|t| t.name == name)?;
+        let pos = self.book.get(slot).tag_pos(name)?;
         Some((slot, pos))
     }
 
     fn set_static(&mut self, slot: u32, name: TagId, value: i64) {
         let r = self.book.get_mut(slot);
-        let old = match r.tags.iter().position(|t| t.name == name) {
+        let old = match r.tag_pos(name) {
             Some(pos) => {
                 let prev = r.tags[pos];
                 r.tags[pos] = TagSlot { name, decay: STATIC, value };

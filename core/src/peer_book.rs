@@ -6,6 +6,15 @@ use std::hash::Hash;
 
 use crate::hash::{SeededMap, SeededState};
 use crate::tags::{TagId, TagSlot};
+
+/// Grows by a quarter rather than doubling: the big per-peer arrays then waste at most 25%,
+/// and growth stays geometric (amortised O(1) pushes).
+pub(crate) fn push_grow<T>(v: &mut Vec<T>, item: T) {
+    if v.len() == v.capacity() {
+        v.reserve_exact(v.capacity() / 4 + 4);
+    }
+    v.push(item);
+}
 use crate::types::{ConnId, Direction, Millis};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,13 +24,12 @@ pub(crate) struct ConnEntry {
 }
 
 /// One peer. Boxed slices rather than `Vec`s: lists change rarely and are short, and the
-/// saved capacity word per list is what keeps a record near 80 bytes.
+/// saved capacity word per list is what keeps a record at 64 bytes (for an 8-byte key).
 #[derive(Debug)]
 pub(crate) struct PeerRecord<P> {
     pub(crate) peer: P,
     pub(crate) conns: Box<[ConnEntry]>,
     pub(crate) tags: Box<[TagSlot]>,
-    pub(crate) protections: Box<[TagId]>,
     /// While connected: when the first of the current connections opened (grace and the age
     /// tie-break). Otherwise: when the peer entered retention.
     pub(crate) since: Millis,
@@ -47,8 +55,12 @@ impl<P> PeerRecord<P> {
         self.conns.iter().any(|c| c.dir == Direction::Outbound)
     }
 
+    pub(crate) fn tag_pos(&self, name: TagId) -> Option<usize> {
+        self.tags.iter().position(|t| t.name == name && t.is_tag())
+    }
+
     pub(crate) fn tag(&self, name: TagId) -> Option<&TagSlot> {
-        self.tags.iter().find(|t| t.name == name)
+        self.tag_pos(name).map(|i| &self.tags[i])
     }
 }
 
@@ -132,7 +144,6 @@ impl<P: Clone + Eq + Hash> PeerBook<P> {
             peer: peer.clone(),
             conns: Box::default(),
             tags: Box::default(),
-            protections: Box::default(),
             since: now,
             seq: 0,
             retain_gen: NOT_RETAINED,
@@ -144,7 +155,7 @@ impl<P: Clone + Eq + Hash> PeerBook<P> {
                 slot
             }
             None => {
-                self.slots.push(Some(record));
+                push_grow(&mut self.slots, Some(record));
                 u32::try_from(self.slots.len() - 1).expect("fewer than 2^32 peers")
             }
         };

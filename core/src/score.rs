@@ -8,6 +8,7 @@ use crate::peer_book::PeerRecord;
 /// connections is outbound. Tags sum exactly in `i128`; the result is `f64` because later
 /// sources are weighted.
 pub(crate) fn peer_score<P>(record: &PeerRecord<P>, config: &Config) -> f64 {
+    // Protection entries share the list with value 0, so summing everything is exact.
     let mut sum: i128 = record.tags.iter().map(|t| i128::from(t.value)).sum();
     if record.has_outbound() {
         sum += i128::from(config.outbound_bonus);

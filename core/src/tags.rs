@@ -94,11 +94,15 @@ impl Interner {
     }
 }
 
-/// Marks a [`TagSlot`] as static (no decay schedule entry).
+/// Marks a [`TagSlot`] as a static tag (no decay schedule entry).
 pub(crate) const STATIC: u32 = u32::MAX;
+/// Marks a [`TagSlot`] as a protection reason (value always 0).
+pub(crate) const PROTECTION: u32 = u32::MAX - 1;
 
-/// One tag on one peer. Static and decaying tags share a namespace per peer; a decaying tag
-/// points at its schedule entry, which holds its timing and policy.
+/// One tag or protection reason on one peer. Static and decaying tags share a namespace per
+/// peer; a decaying tag points at its schedule entry, which holds its timing and policy.
+/// Protections live in the same list (a separate one would cost every peer another 16-byte
+/// header for the 10% that are protected), in a namespace of their own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct TagSlot {
     pub(crate) name: TagId,
@@ -108,7 +112,15 @@ pub(crate) struct TagSlot {
 
 impl TagSlot {
     pub(crate) fn is_decaying(&self) -> bool {
-        self.decay != STATIC
+        self.decay < PROTECTION
+    }
+
+    pub(crate) fn is_protection(&self) -> bool {
+        self.decay == PROTECTION
+    }
+
+    pub(crate) fn is_tag(&self) -> bool {
+        !self.is_protection()
     }
 }
 

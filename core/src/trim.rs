@@ -8,6 +8,7 @@ use std::hash::Hash;
 use crate::config::Config;
 use crate::events::{TrimEntry, TrimReport, TrimTrigger, Verdict};
 use crate::peer_book::PeerBook;
+use crate::protection;
 use crate::score::peer_score;
 use crate::types::Millis;
 
@@ -46,7 +47,7 @@ pub(crate) fn plan<P: Clone + Eq + Hash>(
             continue;
         }
         let score = peer_score(r, config);
-        let verdict = if !r.protections.is_empty() {
+        let verdict = if protection::contains(&r.tags, None) {
             Verdict::KeptProtected
         } else if now.saturating_sub(r.since) < config.grace_period {
             Verdict::KeptInGrace
