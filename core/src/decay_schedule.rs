@@ -26,7 +26,7 @@ const FREE: u32 = u32::MAX;
 /// Due time of a tag that never needs a visit (`DecayFn::None`): it occupies no bucket.
 pub(crate) const NEVER: Millis = Millis::MAX;
 
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(crate) struct DecaySchedule {
     entries: Vec<DecayEntry>,
     free: Vec<u32>,

@@ -133,9 +133,9 @@ impl Verdict {
 pub struct TrimEntry<P> {
     pub peer: P,
     pub score: f64,
-    /// Position in closing order (1 = closed first), for closed peers. Kept peers have none:
-    /// ranking them all would mean sorting everyone, and their verdict already says why
-    /// they stayed (compare `score` with the report's `cut_score`).
+    /// Position among the eligible peers in closing order (1 = first to close): closed peers
+    /// hold ranks 1..=closed, kept eligible peers the ranks after. Protected and in-grace
+    /// peers were never candidates and have none.
     pub rank: Option<u32>,
     pub verdict: Verdict,
     /// When the peer's current connection run began.
@@ -156,7 +156,8 @@ pub struct TrimReport<P> {
     pub shortfall: usize,
     /// Lowest score among eligible peers that were kept; `None` if none were.
     pub cut_score: Option<f64>,
-    /// Closed peers first, in closing order, then kept peers in peer-book order.
+    /// Every peer counted as connected, in peer-book order (sort by `rank` for closing
+    /// order).
     pub entries: Vec<TrimEntry<P>>,
 }
 
@@ -164,5 +165,12 @@ impl<P: PartialEq> TrimReport<P> {
     /// The entry for `peer`, to answer "why was this peer dropped (or kept)?".
     pub fn entry(&self, peer: &P) -> Option<&TrimEntry<P>> {
         self.entries.iter().find(|e| &e.peer == peer)
+    }
+
+    /// The closed peers' entries in closing order.
+    pub fn closed_in_order(&self) -> Vec<&TrimEntry<P>> {
+        let mut closed: Vec<_> = self.entries.iter().filter(|e| e.verdict.is_closed()).collect();
+        closed.sort_by_key(|e| e.rank);
+        closed
     }
 }

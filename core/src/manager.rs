@@ -59,6 +59,7 @@ use crate::types::{ConnId, Direction, Millis};
 ///     pm.handle_timeout(clock());
 /// }
 /// ```
+#[derive(Clone)]
 pub struct PeerManager<P> {
     config: Config,
     book: PeerBook<P>,

@@ -9,6 +9,7 @@ use crate::tags::{TagId, TagSlot};
 
 /// Grows by a quarter rather than doubling: the big per-peer arrays then waste at most 25%,
 /// and growth stays geometric (amortised O(1) pushes).
+#[inline]
 pub(crate) fn push_grow<T>(v: &mut Vec<T>, item: T) {
     if v.len() == v.capacity() {
         v.reserve_exact(v.capacity() / 4 + 4);
@@ -25,7 +26,7 @@ pub(crate) struct ConnEntry {
 
 /// One peer. Boxed slices rather than `Vec`s: lists change rarely and are short, and the
 /// saved capacity word per list is what keeps a record at 64 bytes (for an 8-byte key).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct PeerRecord<P> {
     pub(crate) peer: P,
     pub(crate) conns: Box<[ConnEntry]>,
@@ -33,8 +34,9 @@ pub(crate) struct PeerRecord<P> {
     /// While connected: when the first of the current connections opened (grace and the age
     /// tie-break). Otherwise: when the peer entered retention.
     pub(crate) since: Millis,
-    /// Order of connection, the last tie-break; wraps after 2^32 connections, harmlessly.
-    pub(crate) seq: u32,
+    /// Order of connection. Time never goes backwards, so this is also the order of `since`
+    /// among connected peers: the age tie-break compares this one integer.
+    pub(crate) seq: u64,
     retain_gen: u32,
     /// A trim chose this peer and the disconnect is pending; it no longer counts toward the
     /// watermarks and cannot be chosen again.
@@ -42,19 +44,23 @@ pub(crate) struct PeerRecord<P> {
 }
 
 impl<P> PeerRecord<P> {
+    #[inline]
     pub(crate) fn is_connected(&self) -> bool {
         !self.conns.is_empty()
     }
 
     /// Counted toward the watermarks.
+    #[inline]
     pub(crate) fn counts(&self) -> bool {
         self.is_connected() && !self.closing
     }
 
+    #[inline]
     pub(crate) fn has_outbound(&self) -> bool {
         self.conns.iter().any(|c| c.dir == Direction::Outbound)
     }
 
+    #[inline]
     pub(crate) fn tag_pos(&self, name: TagId) -> Option<usize> {
         self.tags.iter().position(|t| t.name == name && t.is_tag())
     }
@@ -78,6 +84,7 @@ pub(crate) fn remove_boxed<T>(b: &mut Box<[T]>, i: usize) -> T {
     item
 }
 
+#[derive(Clone)]
 pub(crate) struct PeerBook<P> {
     slots: Vec<Option<PeerRecord<P>>>,
     free: Vec<u32>,
@@ -86,7 +93,7 @@ pub(crate) struct PeerBook<P> {
     retained: VecDeque<(u32, u32, Millis)>,
     retained_count: usize,
     retain_counter: u32,
-    next_seq: u32,
+    next_seq: u64,
     counted: usize,
 }
 
@@ -106,14 +113,17 @@ impl<P: Clone + Eq + Hash> PeerBook<P> {
         }
     }
 
+    #[inline]
     pub(crate) fn lookup(&self, peer: &P) -> Option<u32> {
         self.index.get(peer).copied()
     }
 
+    #[inline]
     pub(crate) fn get(&self, slot: u32) -> &PeerRecord<P> {
         self.slots[slot as usize].as_ref().expect("live slot")
     }
 
+    #[inline]
     pub(crate) fn get_mut(&mut self, slot: u32) -> &mut PeerRecord<P> {
         self.slots[slot as usize].as_mut().expect("live slot")
     }
@@ -194,7 +204,7 @@ impl<P: Clone + Eq + Hash> PeerBook<P> {
             r.since = now;
             r.seq = seq;
             r.retain_gen = NOT_RETAINED;
-            self.next_seq = self.next_seq.wrapping_add(1);
+            self.next_seq += 1;
             self.retained_count -= 1;
             self.counted += 1;
         }

@@ -26,6 +26,7 @@ pub(crate) fn remove(list: &mut Box<[TagSlot]>, reason: TagId) -> bool {
 }
 
 /// Whether `reason` is held, or any reason when `None`.
+#[inline]
 pub(crate) fn contains(list: &[TagSlot], reason: Option<TagId>) -> bool {
     list.iter().any(|t| t.is_protection() && reason.is_none_or(|r| r == t.name))
 }

@@ -5,13 +5,16 @@ use crate::config::Config;
 use crate::peer_book::PeerRecord;
 
 /// Sum of the peer's static and live decaying tags, plus the outbound bonus while any of its
-/// connections is outbound. Tags sum exactly in `i128`; the result is `f64` because later
+/// connections is outbound (saturating at the i64 range); the result is `f64` because later
 /// sources are weighted.
+#[inline]
 pub(crate) fn peer_score<P>(record: &PeerRecord<P>, config: &Config) -> f64 {
     // Protection entries share the list with value 0, so summing everything is exact.
-    let mut sum: i128 = record.tags.iter().map(|t| i128::from(t.value)).sum();
+    // Saturating i64 rather than i128: the i128-to-f64 conversion is a slow library call,
+    // and no realistic tag values come near the i64 range.
+    let mut sum = record.tags.iter().fold(0i64, |acc, t| acc.saturating_add(t.value));
     if record.has_outbound() {
-        sum += i128::from(config.outbound_bonus);
+        sum = sum.saturating_add(config.outbound_bonus);
     }
     sum as f64
 }

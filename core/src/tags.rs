@@ -64,6 +64,7 @@ impl Serialize for TagName {
 
 /// Names live as long as the manager: tag vocabularies are small and fixed in practice
 /// ("kbucket", "bitswap", "vip"), and never freeing keeps ids stable for cheap comparisons.
+#[derive(Clone)]
 pub(crate) struct Interner {
     ids: SeededMap<Arc<str>, TagId>,
     names: Vec<TagName>,
@@ -111,14 +112,17 @@ pub(crate) struct TagSlot {
 }
 
 impl TagSlot {
+    #[inline]
     pub(crate) fn is_decaying(&self) -> bool {
         self.decay < PROTECTION
     }
 
+    #[inline]
     pub(crate) fn is_protection(&self) -> bool {
         self.decay == PROTECTION
     }
 
+    #[inline]
     pub(crate) fn is_tag(&self) -> bool {
         !self.is_protection()
     }
@@ -317,6 +321,7 @@ fn policy_key(p: &DecayPolicy) -> PolicyKey {
 }
 
 /// Reference-counted, deduplicated decay policies.
+#[derive(Clone)]
 pub(crate) struct PolicyTable {
     entries: Vec<(DecayPolicy, u32)>,
     free: Vec<u32>,

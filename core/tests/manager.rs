@@ -435,7 +435,7 @@ fn commands_and_trim_reports_serialize_with_snake_case_tags() {
     assert_eq!(json["report"]["entries"][0]["verdict"], "closed_tie_oldest");
     assert_eq!(json["report"]["entries"][0]["rank"], 1);
     assert_eq!(json["report"]["entries"][3]["verdict"], "kept_above_cut");
-    assert_eq!(json["report"]["entries"][3]["rank"], serde_json::Value::Null);
+    assert_eq!(json["report"]["entries"][3]["rank"], 4);
     let tagged = serde_json::to_string(&Event::TagRemoved {
         peer: s("a"),
         tag: "t".into(),

@@ -209,10 +209,15 @@ impl Rig {
         let need = connected.len().saturating_sub(cfg.low_water);
         let k = need.min(eligible.len());
         let expected: Vec<Peer> = eligible[..k].iter().map(|e| e.3).collect();
-        let closed: Vec<Peer> =
-            report.entries.iter().filter(|e| e.verdict.is_closed()).map(|e| e.peer).collect();
+        let closed: Vec<Peer> = report.closed_in_order().iter().map(|e| e.peer).collect();
         prop_assert_eq!(&closed, &expected, "victims are the lowest-ranked eligible peers");
         prop_assert_eq!(report.shortfall, need - k);
+        let mut ranked: Vec<(u32, Peer)> =
+            report.entries.iter().filter_map(|e| e.rank.map(|r| (r, e.peer))).collect();
+        ranked.sort();
+        let order: Vec<(u32, Peer)> =
+            eligible.iter().enumerate().map(|(i, e)| (i as u32 + 1, e.3)).collect();
+        prop_assert_eq!(ranked, order, "every eligible peer ranked in closing order");
         for e in &report.entries {
             let mp = &m.peers[&e.peer];
             prop_assert_eq!(e.score, m.score(e.peer));

@@ -10,6 +10,7 @@ use peerkeeper_core::{
     Command, DecayFn, DisconnectReason, Event, RemovalCause, TrimTrigger, Verdict,
 };
 
+/// A trim report's entries (in peer-book order) as (peer, rank, verdict).
 fn verdicts(host: &Host, trim: usize) -> Vec<(String, Option<u32>, Verdict)> {
     host.trims()[trim].entries.iter().map(|e| (e.peer.clone(), e.rank, e.verdict)).collect()
 }
@@ -47,7 +48,7 @@ fn crossing_high_water_trims_to_low_water_closing_the_oldest_of_equal_scores() {
         vec![
             (s("c0"), Some(1), Verdict::ClosedTieOldest),
             (s("c1"), Some(2), Verdict::ClosedTieOldest),
-            (s("c2"), None, Verdict::KeptAboveCut),
+            (s("c2"), Some(3), Verdict::KeptAboveCut),
             (s("c3"), None, Verdict::KeptInGrace),
         ]
     );
@@ -72,9 +73,9 @@ fn a_protected_peer_survives_a_trim_and_is_dropped_by_the_next_once_unprotected(
     assert_eq!(
         verdicts(&host, 0),
         vec![
+            (s("c0"), None, Verdict::KeptProtected),
             (s("c1"), Some(1), Verdict::ClosedLowestScore),
             (s("c2"), Some(2), Verdict::ClosedLowestScore),
-            (s("c0"), None, Verdict::KeptProtected),
             (s("c3"), None, Verdict::KeptInGrace),
         ],
         "with no eligible peer kept there is no cut; c1 and c2 are simply the lowest"
@@ -119,9 +120,9 @@ fn static_tags_keep_the_high_scoring_peer_and_the_trigger_survives_on_grace() {
     assert_eq!(
         verdicts(&host, 0),
         vec![
+            (s("vip"), Some(3), Verdict::KeptAboveCut),
             (s("plain1"), Some(1), Verdict::ClosedLowestScore),
             (s("plain2"), Some(2), Verdict::ClosedLowestScore),
-            (s("vip"), None, Verdict::KeptAboveCut),
             (s("trigger"), None, Verdict::KeptInGrace),
         ]
     );
@@ -185,9 +186,9 @@ fn a_decaying_tag_loses_twenty_per_tick_is_removed_at_zero_and_bumps_only_while_
     assert_eq!(
         verdicts(&host, 0),
         vec![
+            (s("p1"), Some(3), Verdict::KeptAboveCut),
             (s("p2"), Some(1), Verdict::ClosedLowestScore),
             (s("p3"), Some(2), Verdict::ClosedLowestScore),
-            (s("p1"), None, Verdict::KeptAboveCut),
             (s("p4"), None, Verdict::KeptInGrace),
         ]
     );
