@@ -2,8 +2,8 @@
 //! saying why for each. Eligible peers are ordered by a linear-time radix sort on integer
 //! keys (no comparison sort, so a trim grows linearly with the peer count), which also gives
 //! every eligible peer an exact rank for the report. The report lists peers in peer-book
-//! order: building it in rank order would read the book in random order, which at 100 000
-//! peers costs more than the whole selection.
+//! order, and victims are closed in that order: building either in rank order would read the
+//! book in random order, which at 100 000 peers costs more than the whole selection.
 
 use std::hash::Hash;
 
@@ -22,16 +22,8 @@ struct Candidate {
     /// Connection sequence: equal to the order of connection times (time never goes
     /// backwards), with ties at the same millisecond broken by arrival.
     seq: u64,
-    /// Index of the peer's row.
+    /// Index of the peer's report entry.
     pos: u32,
-}
-
-/// A connected peer as the first pass saw it.
-#[derive(Debug, Clone, Copy)]
-struct Row {
-    slot: u32,
-    verdict: Verdict,
-    score: f64,
 }
 
 /// The standard total-order transform: flip all bits of negatives, the sign bit of others.
@@ -122,18 +114,21 @@ fn closing_order_positions(cands: &mut Vec<Candidate>) -> Vec<u32> {
         .map(|c| shl(c.score_key - smin, qb + pb) | shl(c.seq - qmin, pb) | u64::from(c.pos))
         .collect();
     let mut buf = keys.clone();
-    let mut counts = vec![0u32; 1 << RADIX_BITS];
     let mut diff = 0;
     for &k in &keys {
         diff |= k ^ keys[0];
     }
-    // Sequences are unique, so the position bits never decide: skip them.
+    // Sequences are unique, so the position bits never decide: skip them. Wider digits
+    // than the wide path's, so the usual 20-odd score and sequence bits take two passes.
+    const PACKED_BITS: u32 = 12;
+    const PACKED_MASK: u64 = (1 << PACKED_BITS) - 1;
+    let mut counts = vec![0u32; 1 << PACKED_BITS];
     let mut shift = pb;
     while shift < 64 {
-        if (diff >> shift) & RADIX_MASK != 0 {
-            counting_pass(&mut keys, &mut buf, &mut counts, |&k| (k >> shift) & RADIX_MASK);
+        if (diff >> shift) & PACKED_MASK != 0 {
+            counting_pass(&mut keys, &mut buf, &mut counts, |&k| (k >> shift) & PACKED_MASK);
         }
-        shift += RADIX_BITS;
+        shift += PACKED_BITS;
     }
     let pos_mask = shl(1, pb).wrapping_sub(1);
     keys.iter().map(|k| (k & pos_mask) as u32).collect()
@@ -177,8 +172,10 @@ pub(crate) fn plan<P: Clone + Eq + Hash>(
     now: Millis,
     trigger: TrimTrigger,
 ) -> TrimPlan<P> {
-    // First pass, in book order (sequential reads): scores, verdicts, candidates.
-    let mut rows: Vec<Row> = Vec::with_capacity(book.counted());
+    // First pass, in book order (sequential reads): each peer's report entry, and integer
+    // keys for the eligible ones.
+    let mut entries: Vec<TrimEntry<P>> = Vec::with_capacity(book.counted());
+    let mut slots: Vec<u32> = Vec::with_capacity(book.counted());
     let mut cands: Vec<Candidate> = Vec::with_capacity(book.counted());
     let mut integral = true;
     for (slot, r) in book.iter() {
@@ -192,60 +189,59 @@ pub(crate) fn plan<P: Clone + Eq + Hash>(
             Verdict::KeptInGrace
         } else {
             integral &= score.fract() == 0.0 && score.abs() < 9.0e18;
-            let pos = rows.len() as u32;
+            let pos = entries.len() as u32;
             cands.push(Candidate { score_key: total_order_key(score), seq: r.seq, pos });
             Verdict::KeptAboveCut
         };
-        rows.push(Row { slot, verdict, score });
+        entries.push(TrimEntry {
+            peer: r.peer.clone(),
+            score,
+            rank: None,
+            verdict,
+            connected_at: r.since,
+        });
+        slots.push(slot);
     }
     if integral {
         // Whole-number scores (all of them, while scores are sums of integer tags) sort on
         // the integer itself: nearby values then differ only in low bits, which the radix
         // sort visits in one pass instead of the several an f64 bit pattern needs.
         for c in cands.iter_mut() {
-            c.score_key = (rows[c.pos as usize].score as i64 as u64) ^ (1 << 63);
+            c.score_key = (entries[c.pos as usize].score as i64 as u64) ^ (1 << 63);
         }
     }
 
-    let connected = rows.len();
+    let connected = entries.len();
     let target = config.low_water;
     let need = connected.saturating_sub(target);
     let k = need.min(cands.len());
     let order = closing_order_positions(&mut cands);
-    let cut_score = order.get(k).map(|&pos| rows[pos as usize].score);
+    let cut_score = order.get(k).map(|&pos| entries[pos as usize].score);
     let cut_key = cut_score.map(total_order_key);
 
-    // Ranks go to a small side array (random writes stay in cache), not into the entries.
+    // Ranks go to a small side array (the only random writes: it stays in cache).
     let mut ranks = vec![0u32; connected];
-    let mut victims = Vec::with_capacity(k);
     for (rank, &pos) in order.iter().enumerate() {
         ranks[pos as usize] = rank as u32 + 1;
-        if rank < k {
-            let row = &mut rows[pos as usize];
-            row.verdict = if cut_key == Some(total_order_key(row.score)) {
+    }
+
+    // Second pass, in book order again: ranks, verdicts and victims. Victims are closed in
+    // book order (sequential access); `rank` in the report is the closing order.
+    let mut victims = Vec::with_capacity(k);
+    for ((entry, rank), slot) in entries.iter_mut().zip(ranks).zip(slots) {
+        if rank == 0 {
+            continue;
+        }
+        entry.rank = Some(rank);
+        if rank as usize <= k {
+            entry.verdict = if cut_key == Some(total_order_key(entry.score)) {
                 Verdict::ClosedTieOldest
             } else {
                 Verdict::ClosedLowestScore
             };
-            victims.push(row.slot);
+            victims.push(slot);
         }
     }
-
-    // Second pass, in book order again, writes the report.
-    let entries = rows
-        .iter()
-        .zip(ranks)
-        .map(|(row, rank)| {
-            let r = book.get(row.slot);
-            TrimEntry {
-                peer: r.peer.clone(),
-                score: row.score,
-                rank: (rank > 0).then_some(rank),
-                verdict: row.verdict,
-                connected_at: r.since,
-            }
-        })
-        .collect();
 
     TrimPlan {
         report: TrimReport {

@@ -378,11 +378,20 @@ fn a_trim_ranks_on_values_decayed_up_to_its_own_time() {
     assert_eq!(
         closed,
         vec![
-            Command::Disconnect { peer: s("d"), reason: DisconnectReason::TooManyPeers },
             Command::Disconnect { peer: s("b"), reason: DisconnectReason::TooManyPeers },
+            Command::Disconnect { peer: s("d"), reason: DisconnectReason::TooManyPeers },
         ],
-        "grace 0: the new peer (score 0) goes first, then b at 10"
+        "grace 0: the new peer (score 0) and b (10, not 50) close, in peer-book order"
     );
+    let report = std::iter::from_fn(|| p.poll_event())
+        .find_map(|e| match e {
+            Event::Trimmed { report, .. } => Some(report),
+            _ => None,
+        })
+        .unwrap();
+    let order: Vec<_> =
+        report.closed_in_order().iter().map(|e| (e.peer.clone(), e.score)).collect();
+    assert_eq!(order, vec![(s("d"), 0.0), (s("b"), 10.0)], "the report keeps closing order");
 }
 
 #[test]
