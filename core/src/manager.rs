@@ -173,7 +173,7 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
         let Some((slot, pos)) = self.find_tag(peer, tag) else {
             return false;
         };
-        if self.book.get(slot).tags[pos].is_decaying() {
+        if self.book.get(slot).tags()[pos].is_decaying() {
             return false;
         }
         self.remove_tag_at(slot, pos, RemovalCause::Removed);
@@ -242,15 +242,15 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
         let new = TagSlot { name, decay: idx, value };
         let old = match existing {
             Some(pos) => {
-                let prev = self.book.get(slot).tags[pos];
+                let prev = self.book.get(slot).tags()[pos];
                 if prev.is_decaying() {
                     self.drop_decay(prev.decay);
                 }
-                self.book.get_mut(slot).tags[pos] = new;
+                self.book.get_mut(slot).edit_tags(|tags| tags[pos] = new);
                 Some(prev.value)
             }
             None => {
-                push_boxed(&mut self.book.get_mut(slot).tags, new);
+                self.book.get_mut(slot).edit_tags(|tags| push_boxed(tags, new));
                 None
             }
         };
@@ -266,7 +266,7 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
         let Some((slot, pos)) = self.find_tag(peer, tag) else {
             return false;
         };
-        let t = self.book.get(slot).tags[pos];
+        let t = self.book.get(slot).tags()[pos];
         if !t.is_decaying() {
             return false;
         }
@@ -277,7 +277,7 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
             self.remove_tag_at(slot, pos, RemovalCause::BumpedToZero);
             return true;
         }
-        self.book.get_mut(slot).tags[pos].value = new;
+        self.book.get_mut(slot).edit_tags(|tags| tags[pos].value = new);
         let peer = self.book.get(slot).peer.clone();
         let tag = self.names.name(t.name).clone();
         self.events.push_back(Event::TagBumped { peer, tag, old: t.value, new, at: now });
@@ -289,7 +289,7 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
         let Some((slot, pos)) = self.find_tag(peer, tag) else {
             return false;
         };
-        if !self.book.get(slot).tags[pos].is_decaying() {
+        if !self.book.get(slot).tags()[pos].is_decaying() {
             return false;
         }
         self.remove_tag_at(slot, pos, RemovalCause::Removed);
@@ -301,7 +301,7 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
     pub fn protect(&mut self, peer: &P, tag: &str) {
         let slot = self.book.get_or_create(peer, self.now);
         let name = self.names.intern(tag);
-        if protection::add(&mut self.book.get_mut(slot).tags, name) {
+        if self.book.get_mut(slot).edit_tags(|tags| protection::add(tags, name)) {
             let peer = peer.clone();
             let tag = self.names.name(name).clone();
             self.events.push_back(Event::Protected { peer, tag, at: self.now });
@@ -316,11 +316,11 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
             return false;
         };
         let Some(name) = self.names.get(tag) else {
-            return protection::contains(&self.book.get(slot).tags, None);
+            return self.book.get(slot).is_protected();
         };
-        let list = &mut self.book.get_mut(slot).tags;
-        let removed = protection::remove(list, name);
-        let still_protected = protection::contains(list, None);
+        let r = self.book.get_mut(slot);
+        let removed = r.edit_tags(|tags| protection::remove(tags, name));
+        let still_protected = r.is_protected();
         if removed {
             let peer = peer.clone();
             let tag = self.names.name(name).clone();
@@ -367,7 +367,7 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
         let Some(slot) = self.book.lookup(peer) else {
             return false;
         };
-        let list = &self.book.get(slot).tags;
+        let list = self.book.get(slot).tags();
         match tag {
             None => protection::contains(list, None),
             Some(t) => self.names.get(t).is_some_and(|id| protection::contains(list, Some(id))),
@@ -387,7 +387,7 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
             return Vec::new();
         };
         let r = self.book.get(slot);
-        r.tags
+        r.tags()
             .iter()
             .filter(|t| t.is_tag())
             .map(|t| (self.names.name(t.name).clone(), t.value, t.is_decaying()))
@@ -447,8 +447,8 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
         let r = self.book.get_mut(slot);
         let old = match r.tag_pos(name) {
             Some(pos) => {
-                let prev = r.tags[pos];
-                r.tags[pos] = TagSlot { name, decay: STATIC, value };
+                let prev = r.tags()[pos];
+                r.edit_tags(|tags| tags[pos] = TagSlot { name, decay: STATIC, value });
                 if prev.is_decaying() {
                     self.drop_decay(prev.decay);
                 } else if prev.value == value {
@@ -457,7 +457,7 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
                 Some(prev.value)
             }
             None => {
-                push_boxed(&mut r.tags, TagSlot { name, decay: STATIC, value });
+                r.edit_tags(|tags| push_boxed(tags, TagSlot { name, decay: STATIC, value }));
                 None
             }
         };
@@ -471,7 +471,7 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
     }
 
     fn remove_tag_at(&mut self, slot: u32, pos: usize, cause: RemovalCause) {
-        let t = remove_boxed(&mut self.book.get_mut(slot).tags, pos);
+        let t = self.book.get_mut(slot).edit_tags(|tags| remove_boxed(tags, pos));
         if t.is_decaying() {
             self.drop_decay(t.decay);
         }
@@ -494,14 +494,14 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
                 let ticks = (now - due) / interval + 1;
                 let r = self.book.get_mut(e.slot);
                 let pos = r
-                    .tags
+                    .tags()
                     .iter()
                     .position(|t| t.decay == idx)
                     .expect("a live schedule entry has its tag");
-                let old = r.tags[pos].value;
+                let old = r.tags()[pos].value;
                 match policy.decay.apply(old, ticks, due, interval, e.last_bump) {
                     Ok(new) => {
-                        r.tags[pos].value = new;
+                        r.edit_tags(|tags| tags[pos].value = new);
                         self.schedule.reschedule(idx, due + ticks * interval);
                         if new != old {
                             let peer = r.peer.clone();
@@ -539,6 +539,7 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
         // Rank on current values: apply decays that are due but not yet handled.
         self.run_decays(now);
         let plan = trim::plan(&self.book, &self.config, now, trigger);
+        self.commands.reserve(plan.victims.len());
         for &slot in &plan.victims {
             self.book.mark_closing(slot);
             let peer = self.book.get(slot).peer.clone();
@@ -554,7 +555,7 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
         let (retention, max) = (self.config.retention_ms, self.config.max_retained_peers);
         while let Some(slot) = self.book.pop_forgettable(self.now, retention, max) {
             let r = self.book.forget(slot);
-            for t in r.tags.iter().filter(|t| t.is_decaying()) {
+            for t in r.tags().iter().filter(|t| t.is_decaying()) {
                 self.drop_decay(t.decay);
             }
             self.events.push_back(Event::PeerForgotten { peer: r.peer, at: self.now });

@@ -30,7 +30,12 @@ pub(crate) struct ConnEntry {
 pub(crate) struct PeerRecord<P> {
     pub(crate) peer: P,
     pub(crate) conns: Box<[ConnEntry]>,
-    pub(crate) tags: Box<[TagSlot]>,
+    /// Tags and protection reasons; private so every change goes through a method that
+    /// keeps `tag_sum` and `protected` in step.
+    tags: Box<[TagSlot]>,
+    /// Sum of the tag values (saturating), cached so that scoring a peer, which a trim does
+    /// for every peer, never leaves this record.
+    tag_sum: i64,
     /// While connected: when the first of the current connections opened (grace and the age
     /// tie-break). Otherwise: when the peer entered retention.
     pub(crate) since: Millis,
@@ -41,9 +46,35 @@ pub(crate) struct PeerRecord<P> {
     /// A trim chose this peer and the disconnect is pending; it no longer counts toward the
     /// watermarks and cannot be chosen again.
     pub(crate) closing: bool,
+    protected: bool,
 }
 
 impl<P> PeerRecord<P> {
+    #[inline]
+    pub(crate) fn tags(&self) -> &[TagSlot] {
+        &self.tags
+    }
+
+    #[inline]
+    pub(crate) fn tag_sum(&self) -> i64 {
+        self.tag_sum
+    }
+
+    #[inline]
+    pub(crate) fn is_protected(&self) -> bool {
+        self.protected
+    }
+
+    /// Runs `f` on the tag list, then brings the cached sum and flag up to date. Lists hold
+    /// a handful of entries, so recomputing is cheaper than reasoning about deltas.
+    #[inline]
+    pub(crate) fn edit_tags<R>(&mut self, f: impl FnOnce(&mut Box<[TagSlot]>) -> R) -> R {
+        let out = f(&mut self.tags);
+        self.tag_sum = self.tags.iter().fold(0i64, |acc, t| acc.saturating_add(t.value));
+        self.protected = self.tags.iter().any(|t| t.is_protection());
+        out
+    }
+
     #[inline]
     pub(crate) fn is_connected(&self) -> bool {
         !self.conns.is_empty()
@@ -154,10 +185,12 @@ impl<P: Clone + Eq + Hash> PeerBook<P> {
             peer: peer.clone(),
             conns: Box::default(),
             tags: Box::default(),
+            tag_sum: 0,
             since: now,
             seq: 0,
             retain_gen: NOT_RETAINED,
             closing: false,
+            protected: false,
         };
         let slot = match self.free.pop() {
             Some(slot) => {

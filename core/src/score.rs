@@ -9,10 +9,10 @@ use crate::peer_book::PeerRecord;
 /// sources are weighted.
 #[inline]
 pub(crate) fn peer_score<P>(record: &PeerRecord<P>, config: &Config) -> f64 {
-    // Protection entries share the list with value 0, so summing everything is exact.
-    // Saturating i64 rather than i128: the i128-to-f64 conversion is a slow library call,
-    // and no realistic tag values come near the i64 range.
-    let mut sum = record.tags.iter().fold(0i64, |acc, t| acc.saturating_add(t.value));
+    // The record caches its tag sum (protection entries count 0). Saturating i64 rather
+    // than i128: the i128-to-f64 conversion is a slow library call, and no realistic tag
+    // values come near the i64 range.
+    let mut sum = record.tag_sum();
     if record.has_outbound() {
         sum = sum.saturating_add(config.outbound_bonus);
     }

@@ -10,7 +10,6 @@ use std::hash::Hash;
 use crate::config::Config;
 use crate::events::{TrimEntry, TrimReport, TrimTrigger, Verdict};
 use crate::peer_book::PeerBook;
-use crate::protection;
 use crate::score::peer_score;
 use crate::types::Millis;
 
@@ -120,7 +119,7 @@ fn closing_order_positions(cands: &mut Vec<Candidate>) -> Vec<u32> {
     }
     // Sequences are unique, so the position bits never decide: skip them. Wider digits
     // than the wide path's, so the usual 20-odd score and sequence bits take two passes.
-    const PACKED_BITS: u32 = 12;
+    const PACKED_BITS: u32 = 8;
     const PACKED_MASK: u64 = (1 << PACKED_BITS) - 1;
     let mut counts = vec![0u32; 1 << PACKED_BITS];
     let mut shift = pb;
@@ -183,7 +182,7 @@ pub(crate) fn plan<P: Clone + Eq + Hash>(
             continue;
         }
         let score = peer_score(r, config);
-        let verdict = if protection::contains(&r.tags, None) {
+        let verdict = if r.is_protected() {
             Verdict::KeptProtected
         } else if now.saturating_sub(r.since) < config.grace_period {
             Verdict::KeptInGrace
