@@ -79,8 +79,8 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
         config.validate()?;
         let hasher = SeededState::new(config.hash_seed);
         Ok(PeerManager {
-            book: PeerBook::new(hasher),
-            names: Interner::new(hasher),
+            book: PeerBook::new(hasher.clone()),
+            names: Interner::new(hasher.clone()),
             policies: PolicyTable::new(hasher),
             schedule: DecaySchedule::default(),
             events: VecDeque::new(),
@@ -436,9 +436,9 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
         self.now
     }
 
-    fn find_tag(&self, peer: &P, tag: &str) -> Option<(u32, usize)> {
+    fn find_tag(&mut self, peer: &P, tag: &str) -> Option<(u32, usize)> {
         let slot = self.book.lookup(peer)?;
-        let name = self.names.get(tag)?;
+        let name = self.names.lookup(tag)?;
         let pos = self.book.get(slot).tag_pos(name)?;
         Some((slot, pos))
     }

@@ -68,26 +68,65 @@ impl Serialize for TagName {
 pub(crate) struct Interner {
     ids: SeededMap<Arc<str>, TagId>,
     names: Vec<TagName>,
+    /// Callers nearly always pass the same few string literals, so remember the last
+    /// lookups by address. A hit is confirmed by comparing the text, so a reused address
+    /// can never return the wrong id; it only saves hashing the name.
+    recent: [(usize, usize, TagId); RECENT],
 }
+
+const RECENT: usize = 8;
 
 impl Interner {
     pub(crate) fn new(hasher: SeededState) -> Self {
-        Interner { ids: SeededMap::with_hasher(hasher), names: Vec::new() }
+        Interner {
+            ids: SeededMap::with_hasher(hasher),
+            names: Vec::new(),
+            recent: [(0, 0, TagId(0)); RECENT],
+        }
+    }
+
+    #[inline]
+    fn recent_slot(name: &str) -> usize {
+        ((name.as_ptr() as usize >> 3) ^ name.len()) % RECENT
+    }
+
+    #[inline]
+    fn recall(&self, name: &str) -> Option<TagId> {
+        let (ptr, len, id) = self.recent[Self::recent_slot(name)];
+        (ptr == name.as_ptr() as usize
+            && len == name.len()
+            && *self.names[id.0 as usize].0 == *name)
+            .then_some(id)
+    }
+
+    fn remember(&mut self, name: &str, id: TagId) {
+        self.recent[Self::recent_slot(name)] = (name.as_ptr() as usize, name.len(), id);
+    }
+
+    /// Like [`get`](Self::get), remembering the answer.
+    pub(crate) fn lookup(&mut self, name: &str) -> Option<TagId> {
+        if let Some(id) = self.recall(name) {
+            return Some(id);
+        }
+        let id = self.ids.get(name).copied()?;
+        self.remember(name, id);
+        Some(id)
     }
 
     pub(crate) fn intern(&mut self, name: &str) -> TagId {
-        if let Some(&id) = self.ids.get(name) {
+        if let Some(id) = self.lookup(name) {
             return id;
         }
         let id = TagId(u32::try_from(self.names.len()).expect("fewer than 2^32 tag names"));
         let shared: Arc<str> = Arc::from(name);
         self.names.push(TagName(shared.clone()));
         self.ids.insert(shared, id);
+        self.remember(name, id);
         id
     }
 
     pub(crate) fn get(&self, name: &str) -> Option<TagId> {
-        self.ids.get(name).copied()
+        self.recall(name).or_else(|| self.ids.get(name).copied())
     }
 
     pub(crate) fn name(&self, id: TagId) -> &TagName {
@@ -376,6 +415,22 @@ mod tests {
 
     fn once(d: &DecayFn, v: i64) -> Result<i64, RemovalCause> {
         d.apply(v, 1, 100, 50, 0)
+    }
+
+    #[test]
+    fn the_interner_never_confuses_names_that_share_an_address() {
+        let mut i = Interner::new(SeededState::new(3));
+        let mut buf = String::from("alpha");
+        let a = i.intern(&buf);
+        assert_eq!(i.lookup(&buf), Some(a));
+        // Same address and length, different text.
+        buf.replace_range(.., "omega");
+        assert_eq!(i.get(&buf), None);
+        assert_eq!(i.lookup(&buf), None);
+        let o = i.intern(&buf);
+        assert_ne!(a, o);
+        assert_eq!(i.get("alpha"), Some(a));
+        assert_eq!(i.name(o).as_str(), "omega");
     }
 
     #[test]
