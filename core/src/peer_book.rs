@@ -47,6 +47,8 @@ pub(crate) struct PeerRecord<P> {
     /// watermarks and cannot be chosen again.
     pub(crate) closing: bool,
     protected: bool,
+    /// Whether any connection is outbound, cached for the same reason as `tag_sum`.
+    outbound: bool,
 }
 
 impl<P> PeerRecord<P> {
@@ -88,7 +90,7 @@ impl<P> PeerRecord<P> {
 
     #[inline]
     pub(crate) fn has_outbound(&self) -> bool {
-        self.conns.iter().any(|c| c.dir == Direction::Outbound)
+        self.outbound
     }
 
     #[inline]
@@ -191,6 +193,7 @@ impl<P: Clone + Eq + Hash> PeerBook<P> {
             retain_gen: NOT_RETAINED,
             closing: false,
             protected: false,
+            outbound: false,
         };
         let slot = match self.free.pop() {
             Some(slot) => {
@@ -233,6 +236,7 @@ impl<P: Clone + Eq + Hash> PeerBook<P> {
         }
         let newly = !r.is_connected();
         push_boxed(&mut r.conns, ConnEntry { id: conn, dir });
+        r.outbound |= dir == Direction::Outbound;
         if newly {
             r.since = now;
             r.seq = seq;
@@ -250,6 +254,7 @@ impl<P: Clone + Eq + Hash> PeerBook<P> {
         let r = self.get_mut(slot);
         let i = r.conns.iter().position(|c| c.id == conn)?;
         remove_boxed(&mut r.conns, i);
+        r.outbound = r.conns.iter().any(|c| c.dir == Direction::Outbound);
         let left = r.conns.len();
         if left == 0 {
             let was_counted = !r.closing;
