@@ -7,7 +7,8 @@ use crate::reasons::DisconnectReason;
 use crate::tags::{RemovalCause, TagName};
 use crate::types::{ConnId, Direction, Millis};
 
-/// Something the caller must do; the manager does no I/O itself.
+/// Something the caller must do; the manager does no I/O itself. A trim's disconnects come
+/// in peer-book order; its report's `rank` gives the closing order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Command<P> {

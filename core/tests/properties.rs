@@ -173,9 +173,11 @@ impl Rig {
     fn settle(&mut self) -> Result<(), TestCaseError> {
         let commands: Vec<_> = std::iter::from_fn(|| self.pm.poll_command()).collect();
         let events: Vec<_> = std::iter::from_fn(|| self.pm.poll_event()).collect();
+        let mut last_trim = None;
         for e in &events {
             if let Event::Trimmed { report, at } = e {
                 self.check_trim(report, *at)?;
+                last_trim = Some(report);
             }
         }
         for Command::Disconnect { peer, .. } in commands {
@@ -184,6 +186,16 @@ impl Rig {
                 prop_assert!(self.pm.disconnected(&peer, c, self.model.now));
             }
             mp.since = self.model.now;
+        }
+        if let Some(r) = last_trim {
+            prop_assert_eq!(self.pm.connected_count(), r.connected - r.closed);
+            if r.shortfall == 0 && r.connected >= r.target {
+                prop_assert_eq!(
+                    self.pm.connected_count(),
+                    r.target,
+                    "enough candidates: low water"
+                );
+            }
         }
         while self.pm.poll_event().is_some() {}
         prop_assert_eq!(self.pm.poll_command(), None);
