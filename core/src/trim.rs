@@ -36,6 +36,11 @@ fn total_order_key(x: f64) -> u64 {
     }
 }
 
+/// The inverse of [`total_order_key`].
+fn from_total_order_key(key: u64) -> f64 {
+    f64::from_bits(if key >> 63 == 1 { key & !(1 << 63) } else { !key })
+}
+
 /// Closing order: lowest score first, then the oldest connection. Total, so the result does
 /// not depend on memory layout.
 #[cfg(test)]
@@ -207,8 +212,9 @@ pub(crate) fn plan<P: Clone + Eq + Hash>(
         // Whole-number scores (all of them, while scores are sums of integer tags) sort on
         // the integer itself: nearby values then differ only in low bits, which the radix
         // sort visits in one pass instead of the several an f64 bit pattern needs.
+        // The score comes back out of the key, so this pass reads nothing but `cands`.
         for c in cands.iter_mut() {
-            c.score_key = (entries[c.pos as usize].score as i64 as u64) ^ (1 << 63);
+            c.score_key = (from_total_order_key(c.score_key) as i64 as u64) ^ (1 << 63);
         }
     }
 
@@ -267,6 +273,7 @@ mod tests {
         let xs = [f64::NEG_INFINITY, -1e9, -2.5, -0.0, 0.0, 1e-300, 3.0, 1e18, f64::INFINITY];
         for w in xs.windows(2) {
             assert!(total_order_key(w[0]) < total_order_key(w[1]), "{} < {}", w[0], w[1]);
+            assert_eq!(from_total_order_key(total_order_key(w[0])).to_bits(), w[0].to_bits());
         }
     }
 
