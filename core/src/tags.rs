@@ -12,7 +12,7 @@ use crate::types::Millis;
 /// An interned tag (or protection) name. Names are stored once per manager; every per-peer
 /// record holds this 4-byte id instead of a string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct TagId(pub(crate) u32);
+pub(crate) struct TagId(pub(crate) u32);
 
 /// A tag name as carried by events: shared, so emitting an event costs a reference count,
 /// not a string copy. Serializes as a plain string.
