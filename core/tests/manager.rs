@@ -458,3 +458,37 @@ fn commands_and_trim_reports_serialize_with_snake_case_tags() {
         r#"{"type":"tag_removed","peer":"a","tag":"t","old":3,"cause":"expired_inactive","at":9}"#
     );
 }
+
+#[test]
+fn a_custom_decay_runs_once_per_elapsed_interval_with_the_idle_time() {
+    let mut p = pm(seed_config());
+    let a = s("a");
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let halve = DecayFn::custom(move |v, idle| {
+        log.lock().unwrap().push((v, idle));
+        v / 2
+    });
+    p.tag_peer_decaying(&a, "c", 40, 50, halve, 0);
+    p.handle_timeout(50);
+    assert_eq!(p.tag_value(&a, "c"), Some(20));
+    // Two intervals late: both run, seeing 100 and 150 ms since the tag was set.
+    p.handle_timeout(160);
+    assert_eq!(p.tag_value(&a, "c"), Some(5));
+    assert_eq!(*seen.lock().unwrap(), vec![(40, 50), (20, 100), (10, 150)]);
+    assert_eq!(p.poll_timeout(), Some(200));
+}
+
+#[test]
+fn an_empty_manager_has_nothing_to_do() {
+    let mut p = pm(Config::default());
+    assert_eq!(p.poll_timeout(), None);
+    p.handle_timeout(1_000_000);
+    p.trim(1_000_000);
+    assert_eq!(p.poll_command(), None);
+    let events = drain(&mut p);
+    assert_eq!(events.len(), 1, "an explicit trim still reports");
+    let Event::Trimmed { report, .. } = &events[0] else { panic!("{events:?}") };
+    assert_eq!((report.connected, report.closed, report.shortfall), (0, 0, 0));
+    assert_eq!(report.cut_score, None);
+}
