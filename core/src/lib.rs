@@ -7,6 +7,7 @@
 //! Modules, one concern each:
 //! - [`config`]: settings, defaults and validation;
 //! - `peer_book`: peer records in a dense slab, connections, retention of departed peers;
+//! - `peer_index`: the key-to-slot index that stores no second copy of the key;
 //! - [`tags`]: interned names, decay and bump functions, shared decay policies;
 //! - `decay_schedule`: grid-aligned buckets so a decay tick costs what is due;
 //! - `protection`: named protection reasons;
@@ -21,6 +22,7 @@ pub mod events;
 mod hash;
 mod manager;
 mod peer_book;
+mod peer_index;
 mod protection;
 pub mod reasons;
 mod score;

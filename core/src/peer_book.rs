@@ -4,7 +4,8 @@
 use std::collections::VecDeque;
 use std::hash::Hash;
 
-use crate::hash::{SeededMap, SeededState};
+use crate::hash::SeededState;
+use crate::peer_index::PeerIndex;
 use crate::tags::{TagId, TagSlot};
 
 /// Grows by a quarter rather than doubling: the big per-peer arrays then waste at most 25%,
@@ -121,7 +122,7 @@ pub(crate) fn remove_boxed<T>(b: &mut Box<[T]>, i: usize) -> T {
 pub(crate) struct PeerBook<P> {
     slots: Vec<Option<PeerRecord<P>>>,
     free: Vec<u32>,
-    index: SeededMap<P, u32>,
+    index: PeerIndex,
     /// Peers waiting to be forgotten, oldest first: (slot, retention generation, since).
     retained: VecDeque<(u32, u32, Millis)>,
     retained_count: usize,
@@ -137,7 +138,7 @@ impl<P: Clone + Eq + Hash> PeerBook<P> {
         PeerBook {
             slots: Vec::new(),
             free: Vec::new(),
-            index: SeededMap::with_hasher(hasher),
+            index: PeerIndex::new(hasher),
             retained: VecDeque::new(),
             retained_count: 0,
             retain_counter: 0,
@@ -148,7 +149,10 @@ impl<P: Clone + Eq + Hash> PeerBook<P> {
 
     #[inline]
     pub(crate) fn lookup(&self, peer: &P) -> Option<u32> {
-        self.index.get(peer).copied()
+        let slots = &self.slots;
+        self.index.find(self.index.hash(peer), |s| {
+            slots[s as usize].as_ref().is_some_and(|r| r.peer == *peer)
+        })
     }
 
     #[inline]
@@ -205,7 +209,7 @@ impl<P: Clone + Eq + Hash> PeerBook<P> {
                 u32::try_from(self.slots.len() - 1).expect("fewer than 2^32 peers")
             }
         };
-        self.index.insert(peer.clone(), slot);
+        self.index.insert(self.index.hash(peer), slot);
         self.enter_retention(slot, now);
         slot
     }
@@ -305,7 +309,7 @@ impl<P: Clone + Eq + Hash> PeerBook<P> {
     pub(crate) fn forget(&mut self, slot: u32) -> PeerRecord<P> {
         let r = self.slots[slot as usize].take().expect("live slot");
         debug_assert!(!r.is_connected());
-        self.index.remove(&r.peer);
+        self.index.remove(self.index.hash(&r.peer), slot);
         self.free.push(slot);
         self.retained_count -= 1;
         r
