@@ -492,3 +492,11 @@ fn an_empty_manager_has_nothing_to_do() {
     assert_eq!((report.connected, report.closed, report.shortfall), (0, 0, 0));
     assert_eq!(report.cut_score, None);
 }
+
+#[test]
+fn the_manager_can_move_between_threads_and_be_shared() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<PeerManager<String>>();
+    send_sync::<Event<String>>();
+    send_sync::<Command<String>>();
+}
