@@ -1,10 +1,38 @@
 //! peerkeeper-core: a sans-I/O peer management engine.
 //!
 //! The engine never reads a clock, spawns a task or touches a socket. The caller reports what
-//! happened and when (`now`, milliseconds from any epoch) and drains what to do.
+//! happened and when (`now`, milliseconds from any epoch) and drains what to do. Start with
+//! [`PeerManager`], whose doc states the drive loop.
+//!
+//! Modules, one concern each:
+//! - [`config`]: settings, defaults and validation;
+//! - `peer_book`: peer records in a dense slab, connections, retention of departed peers;
+//! - `peer_index`: the key-to-slot index that stores no second copy of the key;
+//! - [`tags`]: interned names, decay and bump functions, shared decay policies;
+//! - `decay_schedule`: grid-aligned buckets so a decay tick costs what is due;
+//! - `protection`: named protection reasons;
+//! - `score`: the one function that computes a peer's score;
+//! - `trim`: victim selection (linear-time radix sort) and the trim report;
+//! - [`events`]: commands and events, serializable for the JS side;
+//! - `manager`: the [`PeerManager`] facade wiring them together.
 
+pub mod config;
+mod decay_schedule;
+pub mod events;
+mod hash;
+mod manager;
+mod peer_book;
+mod peer_index;
+mod protection;
 pub mod reasons;
+mod score;
+pub mod tags;
+mod trim;
 pub mod types;
 
+pub use config::{Config, ConfigError};
+pub use events::{Command, Event, TrimEntry, TrimReport, TrimTrigger, Verdict};
+pub use manager::PeerManager;
 pub use reasons::DisconnectReason;
+pub use tags::{BumpFn, CustomDecay, DecayFn, RemovalCause, TagName};
 pub use types::{ConnId, Direction, Millis};

@@ -1,0 +1,324 @@
+//! Trim policy: which connected peers close when the count must come down, and the report
+//! saying why for each. Eligible peers are ordered by a linear-time radix sort on integer
+//! keys (no comparison sort, so a trim grows linearly with the peer count), which also gives
+//! every eligible peer an exact rank for the report. The report lists peers in peer-book
+//! order, and victims are closed in that order: building either in rank order would read the
+//! book in random order, which at 100 000 peers costs more than the whole selection.
+
+use std::hash::Hash;
+
+use crate::config::Config;
+use crate::events::{TrimEntry, TrimReport, TrimTrigger, Verdict};
+use crate::peer_book::PeerBook;
+use crate::score::peer_score;
+use crate::types::Millis;
+
+/// A candidate reduced to integers, so the selection compares plain `u64`s.
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    /// The score as a `u64` in the same order: the integer itself (sign bit flipped) when
+    /// every candidate's score is a whole number, else `f64::total_cmp`'s bit order.
+    score_key: u64,
+    /// Connection sequence: equal to the order of connection times (time never goes
+    /// backwards), with ties at the same millisecond broken by arrival.
+    seq: u64,
+    /// Index of the peer's report entry.
+    pos: u32,
+}
+
+/// The standard total-order transform: flip all bits of negatives, the sign bit of others.
+fn total_order_key(x: f64) -> u64 {
+    let bits = x.to_bits();
+    if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | (1 << 63)
+    }
+}
+
+/// The inverse of [`total_order_key`].
+fn from_total_order_key(key: u64) -> f64 {
+    f64::from_bits(if key >> 63 == 1 { key & !(1 << 63) } else { !key })
+}
+
+/// Closing order: lowest score first, then the oldest connection. Total, so the result does
+/// not depend on memory layout.
+#[cfg(test)]
+fn closing_order(a: &Candidate, b: &Candidate) -> std::cmp::Ordering {
+    (a.score_key, a.seq).cmp(&(b.score_key, b.seq))
+}
+
+/// The wide path: sorts candidates into closing order in linear time with a
+/// least-significant-digit radix sort on (score_key, seq), 11-bit digits, skipping every
+/// digit on which all candidates agree. The number of passes depends on how far keys spread,
+/// not on how many there are; a comparison sort would need log2(n) rounds.
+fn sort_closing_order(v: &mut Vec<Candidate>) {
+    let Some(first) = v.first().copied() else {
+        return;
+    };
+    let (mut score_diff, mut seq_diff) = (0u64, 0u64);
+    for c in v.iter() {
+        score_diff |= c.score_key ^ first.score_key;
+        seq_diff |= c.seq ^ first.seq;
+    }
+    let mut buf = v.clone();
+    let mut counts = vec![0u32; 1 << RADIX_BITS];
+    // Least significant first: the sequence (tie-break), then the score.
+    radix_passes(v, &mut buf, &mut counts, seq_diff, |c| c.seq);
+    radix_passes(v, &mut buf, &mut counts, score_diff, |c| c.score_key);
+}
+
+const RADIX_BITS: u32 = 11;
+const RADIX_MASK: u64 = (1 << RADIX_BITS) - 1;
+
+/// Stable counting-sort passes over every digit of `key` where `diff` has a set bit.
+#[inline]
+fn radix_passes(
+    v: &mut Vec<Candidate>,
+    buf: &mut Vec<Candidate>,
+    counts: &mut [u32],
+    diff: u64,
+    key: impl Fn(&Candidate) -> u64,
+) {
+    let mut shift = 0;
+    while shift < 64 {
+        if (diff >> shift) & RADIX_MASK != 0 {
+            counting_pass(v, buf, counts, |c| (key(c) >> shift) & RADIX_MASK);
+        }
+        shift += RADIX_BITS;
+    }
+}
+
+/// Candidate positions (`pos`) in closing order. When score, sequence and position fit in
+/// 64 bits together (always, in practice: scores are whole numbers spanning a few bits and
+/// sequences a few more), each candidate becomes one packed `u64` and only the score and
+/// sequence bits are radix-sorted: 8 bytes moved per element instead of 24, so the working
+/// set stays in cache. Otherwise the wide sort runs.
+fn closing_order_positions(cands: &mut Vec<Candidate>) -> Vec<u32> {
+    let Some(first) = cands.first().copied() else {
+        return Vec::new();
+    };
+    let (mut smin, mut smax, mut qmin, mut qmax, mut pmax) =
+        (first.score_key, first.score_key, first.seq, first.seq, 0);
+    for c in cands.iter() {
+        smin = smin.min(c.score_key);
+        smax = smax.max(c.score_key);
+        qmin = qmin.min(c.seq);
+        qmax = qmax.max(c.seq);
+        pmax = pmax.max(c.pos);
+    }
+    let bits = |x: u64| 64 - x.leading_zeros();
+    let (sb, qb, pb) = (bits(smax - smin), bits(qmax - qmin), bits(pmax.into()));
+    if sb + qb + pb > 64 {
+        sort_closing_order(cands);
+        return cands.iter().map(|c| c.pos).collect();
+    }
+    let shl = |x: u64, by: u32| x.checked_shl(by).unwrap_or(0);
+    let mut keys: Vec<u64> = cands
+        .iter()
+        .map(|c| shl(c.score_key - smin, qb + pb) | shl(c.seq - qmin, pb) | u64::from(c.pos))
+        .collect();
+    let mut buf = keys.clone();
+    let mut diff = 0;
+    for &k in &keys {
+        diff |= k ^ keys[0];
+    }
+    // Sequences are unique, so the position bits never decide: skip them. Byte digits: 256
+    // counters and write streams stay in L1, which measured faster than fewer, wider passes
+    // (three passes for the usual 20-odd score and sequence bits).
+    const PACKED_BITS: u32 = 8;
+    const PACKED_MASK: u64 = (1 << PACKED_BITS) - 1;
+    let mut counts = vec![0u32; 1 << PACKED_BITS];
+    let mut shift = pb;
+    while shift < 64 {
+        if (diff >> shift) & PACKED_MASK != 0 {
+            counting_pass(&mut keys, &mut buf, &mut counts, |&k| (k >> shift) & PACKED_MASK);
+        }
+        shift += PACKED_BITS;
+    }
+    let pos_mask = shl(1, pb).wrapping_sub(1);
+    keys.iter().map(|k| (k & pos_mask) as u32).collect()
+}
+
+/// One stable counting-sort pass of `v` by `digit`, through `buf`.
+#[inline]
+fn counting_pass<T: Copy>(
+    v: &mut Vec<T>,
+    buf: &mut Vec<T>,
+    counts: &mut [u32],
+    digit: impl Fn(&T) -> u64,
+) {
+    counts.fill(0);
+    for x in v.iter() {
+        counts[digit(x) as usize] += 1;
+    }
+    let mut sum = 0;
+    for n in counts.iter_mut() {
+        let here = *n;
+        *n = sum;
+        sum += here;
+    }
+    for x in v.iter() {
+        let d = digit(x) as usize;
+        buf[counts[d] as usize] = *x;
+        counts[d] += 1;
+    }
+    std::mem::swap(v, buf);
+}
+
+/// A decided trim: the report, and the slots to close in order.
+pub(crate) struct TrimPlan<P> {
+    pub(crate) report: TrimReport<P>,
+    pub(crate) victims: Vec<u32>,
+}
+
+pub(crate) fn plan<P: Clone + Eq + Hash>(
+    book: &PeerBook<P>,
+    config: &Config,
+    now: Millis,
+    trigger: TrimTrigger,
+) -> TrimPlan<P> {
+    // First pass, in book order (sequential reads): each peer's report entry, and integer
+    // keys for the eligible ones.
+    let mut entries: Vec<TrimEntry<P>> = Vec::with_capacity(book.counted());
+    let mut slots: Vec<u32> = Vec::with_capacity(book.counted());
+    let mut cands: Vec<Candidate> = Vec::with_capacity(book.counted());
+    let mut integral = true;
+    for (slot, r) in book.iter() {
+        if !r.counts() {
+            continue;
+        }
+        let score = peer_score(r, config);
+        let verdict = if r.is_protected() {
+            Verdict::KeptProtected
+        } else if now.saturating_sub(r.since) < config.grace_period {
+            Verdict::KeptInGrace
+        } else {
+            integral &= score.fract() == 0.0 && score.abs() < 9.0e18;
+            let pos = entries.len() as u32;
+            cands.push(Candidate { score_key: total_order_key(score), seq: r.seq, pos });
+            Verdict::KeptAboveCut
+        };
+        entries.push(TrimEntry {
+            peer: r.peer.clone(),
+            score,
+            rank: None,
+            verdict,
+            connected_at: r.since,
+        });
+        slots.push(slot);
+    }
+    if integral {
+        // Whole-number scores (all of them, while scores are sums of integer tags) sort on
+        // the integer itself: nearby values then differ only in low bits, which the radix
+        // sort visits in one pass instead of the several an f64 bit pattern needs.
+        // The score comes back out of the key, so this pass reads nothing but `cands`.
+        for c in cands.iter_mut() {
+            c.score_key = (from_total_order_key(c.score_key) as i64 as u64) ^ (1 << 63);
+        }
+    }
+
+    let connected = entries.len();
+    let target = config.low_water;
+    let need = connected.saturating_sub(target);
+    let k = need.min(cands.len());
+    let order = closing_order_positions(&mut cands);
+    let cut_score = order.get(k).map(|&pos| entries[pos as usize].score);
+    let cut_key = cut_score.map(total_order_key);
+
+    // Ranks go to a small side array (the only random writes: it stays in cache).
+    let mut ranks = vec![0u32; connected];
+    for (rank, &pos) in order.iter().enumerate() {
+        ranks[pos as usize] = rank as u32 + 1;
+    }
+
+    // Second pass, in book order again: ranks, verdicts and victims. Victims are closed in
+    // book order (sequential access); `rank` in the report is the closing order.
+    let mut victims = Vec::with_capacity(k);
+    for ((entry, rank), slot) in entries.iter_mut().zip(ranks).zip(slots) {
+        if rank == 0 {
+            continue;
+        }
+        entry.rank = Some(rank);
+        if rank as usize <= k {
+            entry.verdict = if cut_key == Some(total_order_key(entry.score)) {
+                Verdict::ClosedTieOldest
+            } else {
+                Verdict::ClosedLowestScore
+            };
+            victims.push(slot);
+        }
+    }
+
+    TrimPlan {
+        report: TrimReport {
+            trigger,
+            connected,
+            target,
+            closed: k,
+            shortfall: need - k,
+            cut_score,
+            entries,
+        },
+        victims,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_total_order_key_orders_like_total_cmp() {
+        let xs = [f64::NEG_INFINITY, -1e9, -2.5, -0.0, 0.0, 1e-300, 3.0, 1e18, f64::INFINITY];
+        for w in xs.windows(2) {
+            assert!(total_order_key(w[0]) < total_order_key(w[1]), "{} < {}", w[0], w[1]);
+            assert_eq!(from_total_order_key(total_order_key(w[0])).to_bits(), w[0].to_bits());
+        }
+    }
+
+    fn xorshift(mut x: u64) -> impl FnMut() -> u64 {
+        move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        }
+    }
+
+    /// Candidates with unique sequences (as in the manager), shuffled.
+    fn candidates(n: usize, wide: bool, next: &mut impl FnMut() -> u64) -> Vec<Candidate> {
+        let mut seqs: Vec<u64> = (0..n as u64).map(|i| 1_000 + i * 3).collect();
+        for i in (1..n).rev() {
+            seqs.swap(i, (next() % (i as u64 + 1)) as usize);
+        }
+        (0..n)
+            .map(|i| {
+                let score = if wide {
+                    (next() % 41) as f64 - 20.0 + (next() % 3) as f64 * 0.25
+                } else {
+                    (next() % 9) as f64 - 4.0
+                };
+                let score_key =
+                    if wide { total_order_key(score) } else { (score as i64 as u64) ^ (1 << 63) };
+                let seq = if wide { seqs[i] ^ (next() << 40) } else { seqs[i] };
+                // Positions are row indices: sparse, larger than the candidate count.
+                Candidate { score_key, seq, pos: (i * 3 + 5) as u32 }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn both_radix_paths_agree_with_a_comparison_sort() {
+        let mut next = xorshift(0x2545_f491_4f6c_dd1d);
+        for wide in [false, true] {
+            for n in [0usize, 1, 2, 17, 1_000, 5_000] {
+                let mut v = candidates(n, wide, &mut next);
+                let mut want = v.clone();
+                want.sort_by(closing_order);
+                let want: Vec<u32> = want.iter().map(|c| c.pos).collect();
+                assert_eq!(closing_order_positions(&mut v), want, "wide = {wide}, n = {n}");
+            }
+        }
+    }
+}
