@@ -29,3 +29,11 @@ pub(crate) fn require_nonzero(field: &'static str, value: u64) -> Result<(), Con
     }
     Ok(())
 }
+
+/// Rejects probabilities and fractions outside `[0, 1]`, NaN included.
+pub(crate) fn require_unit_interval(field: &'static str, value: f64) -> Result<(), ConfigError> {
+    if !(0.0..=1.0).contains(&value) {
+        return Err(ConfigError::invalid(field, format!("must be within [0, 1], got {value}")));
+    }
+    Ok(())
+}

@@ -4,8 +4,10 @@
 //! happened and when (`now`, milliseconds from any epoch) and drains what to do.
 
 pub mod backoff;
+pub mod benchlist;
 pub mod config_error;
 pub mod deadlines;
+pub mod ewma;
 pub mod peer_key;
 pub mod reasons;
 pub mod strikes;
