@@ -5,6 +5,7 @@
 
 pub mod backoff;
 pub mod benchlist;
+pub mod blocklist;
 pub mod config_error;
 pub mod deadlines;
 pub mod ewma;
