@@ -10,6 +10,7 @@ pub mod config_error;
 pub mod deadlines;
 pub mod ewma;
 pub mod peer_key;
+pub mod rate_limit;
 pub mod reasons;
 pub mod strikes;
 pub mod types;
