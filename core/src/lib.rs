@@ -9,6 +9,7 @@ pub mod blocklist;
 pub mod config_error;
 pub mod deadlines;
 pub mod ewma;
+pub mod health;
 pub mod lifecycle;
 pub mod peer_key;
 pub mod rate_limit;
