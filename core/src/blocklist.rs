@@ -164,6 +164,21 @@ impl<P: PeerKey> Blocklist<P> {
         self.epoch
     }
 
+    /// Adds `peer` to the current epoch's set without a transition (a network without epochs
+    /// learns peers one by one). Returns false, changing nothing, if it is already in the set.
+    pub fn add_peer(&mut self, peer: P, role: Role) -> bool {
+        if self.peers.contains_key(&peer) {
+            return false;
+        }
+        self.peers.insert(peer, Entry::new(role));
+        true
+    }
+
+    /// Drops `peer` from the current set, block and health included.
+    pub fn remove_peer(&mut self, peer: &P) -> bool {
+        self.peers.remove(peer).is_some()
+    }
+
     /// Blocks `peer` whatever its role. A second block keeps the first reason.
     pub fn block(&mut self, peer: &P, reason: impl Into<String>, now: Millis) -> BlockResult {
         let Some(entry) = self.peers.get_mut(peer) else { return BlockResult::UnknownPeer };

@@ -170,3 +170,19 @@ fn state_round_trips_through_json() {
         serde_json::json!({"type": "probe", "peer": "a"})
     );
 }
+
+#[test]
+fn peers_can_join_and_leave_the_current_epoch_one_by_one() {
+    let mut b = blocklist(&[]);
+    assert_eq!(b.block(&"late", "r", 0), BlockResult::UnknownPeer);
+    assert!(b.add_peer("late", Backup));
+    assert!(!b.add_peer("late", Primary));
+    assert_eq!(b.role(&"late"), Some(Backup));
+    assert_eq!(b.block(&"late", "r", 1), BlockResult::Blocked);
+    // Still carried by the next epoch like any other member.
+    let t = b.epoch_transition([("late", Backup)], 2);
+    assert_eq!(t.reblocked, vec![("late", Backup)]);
+    assert!(b.remove_peer(&"late"));
+    assert!(!b.is_blocked(&"late"));
+    assert!(!b.remove_peer(&"late"));
+}
