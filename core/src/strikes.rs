@@ -165,13 +165,13 @@ impl<P: PeerKey> Strikes<P> {
     /// Records a suspicious packet from `peer`.
     pub fn strike(&mut self, peer: P, kind: StrikeKind, now: Millis) -> StrikeOutcome<P> {
         let threshold = self.config.threshold;
-        let record = self.peers.entry(peer.clone()).or_default();
-        if let Some(ban) = &record.ban {
+        if let Some(ban) = self.peers.get(&peer).and_then(|r| r.ban.as_ref()) {
             return StrikeOutcome::AlreadyBanned { peer, until: ban.until };
         }
         if !kind.counts() {
             return StrikeOutcome::NotCounted { peer, kind };
         }
+        let record = self.peers.entry(peer.clone()).or_default();
         record.strikes = record.strikes.saturating_add(1);
         let strikes = record.strikes;
         if strikes < threshold {
@@ -276,6 +276,11 @@ impl<P: PeerKey> Strikes<P> {
     /// Milliseconds until the ban lifts (the seed's `ban_remaining`), or `None` if not banned.
     pub fn ban_remaining(&self, peer: &P, now: Millis) -> Option<Millis> {
         self.ban(peer).map(|b| b.until.saturating_sub(now))
+    }
+
+    /// Peers with a non-zero counter or a ban: all the state this component holds.
+    pub fn tracked(&self) -> usize {
+        self.peers.len()
     }
 
     /// Banned peers in key order.

@@ -59,6 +59,7 @@ fn a_valid_packet_resets_the_counter() {
     assert_eq!(s.strikes(&"p"), 9);
     s.valid_packet(&"p");
     assert_eq!(s.strikes(&"p"), 0);
+    assert_eq!(s.tracked(), 0);
     for t in 10..19 {
         assert!(matches!(
             s.strike("p", StrikeKind::Deserialization, t),
@@ -89,6 +90,8 @@ fn duplicates_out_of_order_in_range_and_in_grace_dead_fork_blocks_do_not_count()
         }
     }
     assert_eq!(s.strikes(&"p"), 0);
+    // Nothing is kept for a peer whose packets never counted.
+    assert_eq!(s.tracked(), 0);
     let counting: Vec<_> = StrikeKind::ALL.into_iter().filter(|k| k.counts()).collect();
     assert_eq!(
         counting,
