@@ -16,16 +16,27 @@
 //! - [`events`]: commands and events, serializable for the JS side;
 //! - `manager`: the [`PeerManager`] facade wiring them together.
 
+pub mod backoff;
+pub mod benchlist;
+pub mod blocklist;
 pub mod config;
+pub mod config_error;
+pub mod deadlines;
 mod decay_schedule;
 pub mod events;
+pub mod ewma;
 mod hash;
+pub mod health;
+pub mod lifecycle;
 mod manager;
 mod peer_book;
 mod peer_index;
+pub mod peer_key;
 mod protection;
+pub mod rate_limit;
 pub mod reasons;
 mod score;
+pub mod strikes;
 pub mod tags;
 mod trim;
 pub mod types;
