@@ -61,10 +61,14 @@ pub fn classify(tree: &HeaderTree, status: &ChainStatus) -> Verdict {
     if tree.contains(&status.head.id) || tree.is_canonical(&status.head) {
         return Verdict::Known;
     }
-    if status.head.number <= tree.lib().number
-        && tree.canonical_at(status.head.number) != Some(status.head.id)
-    {
-        return Verdict::Mismatch;
+    // At or below our LIB our chain is final: another block there is a dead fork. A height we
+    // no longer remember proves nothing.
+    if status.head.number <= tree.lib().number {
+        if let Some(ours) = tree.canonical_at(status.head.number) {
+            if ours != status.head.id {
+                return Verdict::Mismatch;
+            }
+        }
     }
     Verdict::Unknown
 }
