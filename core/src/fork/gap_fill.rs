@@ -6,9 +6,10 @@
 //! reached its end by then.
 //!
 //! Peer choice (the seed: "the node searches for another peer whose range covers the missing
-//! blocks"): a candidate's range must contain the first missing block. Among candidates, aligned
-//! peers first, then the peer that last timed out or stalled goes last, then the one that can
-//! serve the most (highest range end), then the lowest key, so the choice is deterministic.
+//! blocks"): a candidate's range must contain the first missing block. Among candidates, the
+//! peer that last timed out or stalled goes last (asking it again at once would repeat the
+//! failure), then aligned peers first, then the one that can serve the most (highest range end),
+//! then the lowest key, so the choice is deterministic.
 //! When no peer covers the gap we say so once per gap start (the seed's "no bridging peer").
 
 use crate::types::Millis;
@@ -139,9 +140,9 @@ impl<P: Clone + Eq + Ord> GapFiller<P> {
             return steps;
         }
         let best = candidates.iter().filter(|c| c.range.contains(from)).min_by(|a, b| {
-            b.aligned
-                .cmp(&a.aligned)
-                .then_with(|| self.failed(&a.peer).cmp(&self.failed(&b.peer)))
+            self.failed(&a.peer)
+                .cmp(&self.failed(&b.peer))
+                .then_with(|| b.aligned.cmp(&a.aligned))
                 .then_with(|| b.range.latest.cmp(&a.range.latest))
                 .then_with(|| a.peer.cmp(&b.peer))
         });
