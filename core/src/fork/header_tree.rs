@@ -41,6 +41,8 @@ impl Header {
 pub enum Inserted {
     New,
     Duplicate,
+    /// At or below LIB, at a height we no longer remember: ignored, never a strike.
+    Stale,
     /// On a branch that forked below our LIB; `died_at` is when that branch became dead.
     Dead {
         died_at: Millis,
@@ -142,6 +144,24 @@ impl HeaderTree {
     /// Offers a header. Headers at or below LIB that are not on our chain, or that build on a
     /// dead block, are refused as dead and remembered so their descendants are refused too.
     pub fn insert(&mut self, header: Header, now: Millis) -> Inserted {
+        let inserted = self.insert_unbounded(header, now);
+        self.enforce_capacity();
+        inserted
+    }
+
+    /// Offers a header our node applied and makes it our head. The bound is enforced only once
+    /// it is the head, so a full tree cannot evict the block it is about to hang off.
+    pub fn apply(&mut self, header: Header, now: Millis) -> Inserted {
+        let head = header.block_ref();
+        let inserted = self.insert_unbounded(header, now);
+        if let Inserted::New | Inserted::Duplicate = inserted {
+            self.set_head(head);
+        }
+        self.enforce_capacity();
+        inserted
+    }
+
+    fn insert_unbounded(&mut self, header: Header, now: Millis) -> Inserted {
         if self.nodes.contains_key(&header.id) {
             return Inserted::Duplicate;
         }
@@ -153,12 +173,16 @@ impl HeaderTree {
             return Inserted::Dead { died_at };
         }
         if header.number <= self.lib.number {
-            if self.canonical_at(header.number) == Some(header.id) {
-                return Inserted::Duplicate;
-            }
-            let died_at = self.lib_reached_at(header.number).unwrap_or(now);
-            self.remember_dead(header.id, died_at);
-            return Inserted::Dead { died_at };
+            return match self.canonical_at(header.number) {
+                Some(ours) if ours == header.id => Inserted::Duplicate,
+                Some(_) => {
+                    let died_at = self.lib_reached_at(header.number).unwrap_or(now);
+                    self.remember_dead(header.id, died_at);
+                    Inserted::Dead { died_at }
+                }
+                // Older than anything we remember: final, but we cannot tell whose.
+                None => Inserted::Stale,
+            };
         }
         if header.number == self.lib.number + 1 && header.parent != self.lib.id {
             let died_at = self.lib_reached_at(self.lib.number).unwrap_or(now);
@@ -166,7 +190,6 @@ impl HeaderTree {
             return Inserted::Dead { died_at };
         }
         self.insert_node(header);
-        self.enforce_capacity();
         Inserted::New
     }
 

@@ -317,12 +317,11 @@ impl<P: Clone + Eq + Hash + Ord + Debug> ForkView<P> {
     /// Our node applied `header` (now our head), relayed by `from` if a peer sent it.
     pub fn block_applied(&mut self, header: Header, from: Option<P>, now: Millis) {
         let previous = self.tree.head();
-        if let Inserted::Dead { .. } = self.tree.insert(header.clone(), now) {
-            // The host applied a block that contradicts our own LIB; trust LIB.
+        if let Inserted::Dead { .. } | Inserted::Stale = self.tree.apply(header.clone(), now) {
+            // The host applied a block at or below our own LIB; trust LIB.
             self.after(now);
             return;
         }
-        self.tree.set_head(header.block_ref());
         if header.number > previous.number {
             self.mode.head_advanced(now);
         } else {
@@ -360,7 +359,7 @@ impl<P: Clone + Eq + Hash + Ord + Debug> ForkView<P> {
                     let steps = self.resolver.header_added(&self.tree, &header);
                     self.apply_resolver(steps);
                 }
-                Inserted::Duplicate => {}
+                Inserted::Duplicate | Inserted::Stale => {}
                 Inserted::Dead { died_at } => {
                     if !struck && now >= died_at + self.config.dead_fork_grace_ms {
                         struck = true;
