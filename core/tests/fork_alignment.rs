@@ -266,3 +266,11 @@ fn a_stray_block_below_lib_dies_when_lib_first_passed_its_height() {
     let out = h.receive("p2", vec![header(C, 97, at(C, 96))]);
     assert_eq!(out, vec![ForkOutcome::Strike { peer: "p2", kind: StrikeKind::DeadForkBlock }]);
 }
+
+#[test]
+fn a_status_naming_a_dead_block_as_head_clears_alignment() {
+    let mut h = dead_branch();
+    assert!(h.view.is_aligned(&"p2"));
+    let out = h.status("p2", status(at(B, 98), at(A, 90)));
+    assert_eq!(alignment_changes(&out), vec![unaligned("p2")]);
+}

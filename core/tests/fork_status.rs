@@ -238,3 +238,17 @@ fn fork_status_changes_serialize_with_a_snake_case_type_tag() {
     let o: ForkOutcome<Peer> = ForkOutcome::SyncStalled;
     assert_eq!(serde_json::to_string(&o).unwrap(), r#"{"type":"sync_stalled"}"#);
 }
+
+#[test]
+fn the_majority_leaving_returns_us_from_minority_to_looking() {
+    let mut h = split(&["p1", "p2", "p3"], &["p4"]);
+    h.relay("p1", vec![header(B, 141, at(B, 140))]);
+    h.view.peer_disconnected(&"p2", 0);
+    assert_eq!(fork_changes(&h.drain()), vec![]);
+    // One against one: no longer confirmed, and no clear majority either.
+    h.view.peer_disconnected(&"p3", 0);
+    assert_eq!(fork_changes(&h.drain()), vec![(Minority, Looking)]);
+    // A peer joining our side settles it.
+    h.connect("p5", status(at(A, 110), at(A, 90)));
+    assert_eq!(h.view.fork_status(), Normal);
+}

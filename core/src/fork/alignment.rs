@@ -16,8 +16,9 @@
 //!   final history and its blocks apply to our fork DB. That is what makes branch support
 //!   ("aligned active peers whose head descends from it") able to count both sides.
 //! - A fork mismatch is a status that contradicts our final history: the peer's LIB is not the
-//!   block we hold at that height, or its head sits at or below our LIB on another block. The
-//!   host may also report one it detected itself (`fork_mismatch_reported`).
+//!   block we hold at that height, its head sits at or below our LIB on another block, or its
+//!   head is a block we saw die (its branch forked below our LIB). The host may also report one
+//!   it detected itself (`fork_mismatch_reported`).
 //! - Peers reporting MINO are not canonical sources: a block they relay does not align them.
 
 use serde::{Deserialize, Serialize};
@@ -56,6 +57,9 @@ pub fn classify(tree: &HeaderTree, status: &ChainStatus) -> Verdict {
         if ours != status.lib.id {
             return Verdict::Mismatch;
         }
+    }
+    if tree.is_dead(&status.head.id) {
+        return Verdict::Mismatch;
     }
     // A head behind our LIB is pruned from the tree but still remembered on our chain.
     if tree.contains(&status.head.id) || tree.is_canonical(&status.head) {

@@ -10,6 +10,9 @@
 //! - MINORITY -> NORMAL: [`FORK_RESOLUTION_CONFIRMATION_BLOCKS`] consecutive new blocks extend
 //!   the majority branch (a block on our side resets the count); we then tell the host to switch.
 //!   Or our own branch became final (LIB), which kills the other one.
+//! - MINORITY -> LOOKING (or NORMAL): the other branch no longer has more support than ours
+//!   (its peers left or came over); "confirmed" no longer holds, so the branches are compared
+//!   afresh and the confirmation count starts over.
 //!
 //! Readings:
 //! - Divergence is the longer side's length since the fork point: the seed's threshold is "2
@@ -99,8 +102,14 @@ impl ForkResolver {
             if !tree.contains(&wait.branch.root) {
                 self.minority = None;
                 self.set(ForkStatus::Normal, &mut steps);
+                return steps;
             }
-            return steps;
+            let (ours, theirs) = supports(tree, supporters, &wait.branch);
+            if theirs > ours {
+                return steps;
+            }
+            // The majority we were waiting to join is gone: compare the branches afresh.
+            self.minority = None;
         }
         let open: Vec<Branch> = tree
             .competing_branches()
@@ -121,11 +130,7 @@ impl ForkResolver {
                 still_open += 1;
                 continue;
             }
-            let theirs = support_of(tree, supporters, branch.root, branch.fork_point.number);
-            let ours = tree
-                .canonical_at(branch.fork_point.number + 1)
-                .map(|root| support_of(tree, supporters, root, branch.fork_point.number))
-                .unwrap_or(0);
+            let (ours, theirs) = supports(tree, supporters, &branch);
             if theirs > ours {
                 if strongest.is_none_or(|(_, s)| theirs > s) {
                     strongest = Some((branch, theirs));
@@ -184,6 +189,17 @@ impl ForkResolver {
             self.status = to;
         }
     }
+}
+
+/// Support for our side and for `branch`, each counted from the block after the fork point.
+fn supports(tree: &HeaderTree, supporters: &[Supporter], branch: &Branch) -> (u64, u64) {
+    let fork_number = branch.fork_point.number;
+    let theirs = support_of(tree, supporters, branch.root, fork_number);
+    let ours = tree
+        .canonical_at(fork_number + 1)
+        .map(|root| support_of(tree, supporters, root, fork_number))
+        .unwrap_or(0);
+    (ours, theirs)
 }
 
 /// Summed weight of supporters whose head descends from `root` (the block after `fork_number`).

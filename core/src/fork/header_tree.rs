@@ -127,6 +127,11 @@ impl HeaderTree {
         self.nodes.contains_key(id)
     }
 
+    /// Whether `id` is remembered as a block of a dead branch.
+    pub fn is_dead(&self, id: &BlockId) -> bool {
+        self.dead.contains_key(id)
+    }
+
     /// The id on our chain at `number`, if remembered.
     pub fn canonical_at(&self, number: u64) -> Option<BlockId> {
         self.canonical.get(&number).copied()
