@@ -14,21 +14,39 @@
 //!    commands (disconnect, request blocks, switch fork, strike).
 //! 3. Call [`ForkView::handle_timeout`] at [`ForkView::poll_timeout`], then drain again.
 //!
-//! ```no_run
-//! use peerkeeper_core::fork::{ForkConfig, ForkDigest, ForkView, Header, NetworkId, BlockId, BlockRef};
-//! let genesis = Header { number: 0, id: BlockId([0; 32]), parent: BlockId([0; 32]), producer: String::new() };
-//! let lib = genesis.block_ref();
-//! let mut view: ForkView<u32> =
-//!     ForkView::new(ForkConfig::new(NetworkId(1), ForkDigest([0; 4])), genesis, lib, 0);
-//! # let now = 0;
-//! // ... an input, e.g. view.status_received(7, status, now);
+//! ```
+//! use peerkeeper_core::fork::*;
+//!
+//! let block = |n: u8| Header { number: n.into(), id: BlockId([n; 32]), parent: BlockId([n - 1; 32]), producer: "v1".into() };
+//! let config = ForkConfig::new(NetworkId(1), ForkDigest([0xd1, 0x70, 0, 1]));
+//! // Our node's head is #2, final up to #1.
+//! let mut view: ForkView<u32> = ForkView::new(config, block(2), block(1).block_ref(), 0);
+//!
+//! // 1. An input, with the time it happened.
+//! let status = ChainStatus {
+//!     network_id: NetworkId(1),
+//!     fork_digest: ForkDigest([0xd1, 0x70, 0, 1]),
+//!     head: block(2).block_ref(),
+//!     lib: block(1).block_ref(),
+//!     range: Some(BlockRange { earliest: 1, latest: 2 }),
+//!     node_mode: NodeMode::Forward,
+//!     fork_status: ForkStatus::Normal,
+//!     emergency: false,
+//!     emergency_key: false,
+//! };
+//! view.status_received(7, status, 1_000);
+//!
+//! // 2. Drain every outcome and carry out the commands.
+//! let mut outcomes = Vec::new();
 //! while let Some(outcome) = view.poll_outcome() {
-//!     // carry it out
-//!     let _ = outcome;
+//!     outcomes.push(outcome);
 //! }
+//! assert_eq!(outcomes[0], ForkOutcome::AlignmentChanged { peer: 7, aligned: true, why: AlignmentCause::Handshake });
+//! assert_eq!(view.node_mode(), NodeMode::Forward);
+//!
+//! // 3. Wake at the next deadline, if any, and drain again.
 //! if let Some(at) = view.poll_timeout() {
-//!     // wake at `at`, then: view.handle_timeout(at) and drain again
-//!     let _ = at;
+//!     view.handle_timeout(at);
 //! }
 //! ```
 //!
@@ -228,6 +246,8 @@ pub struct ForkView<P> {
 
 impl<P: Clone + Eq + Hash + Ord + Debug> ForkView<P> {
     /// A view whose chain currently ends at `head`, final up to `lib`. We start in SYNC.
+    /// A host that restarts with blocks between LIB and head should start at LIB and replay
+    /// them with `block_applied`, so forks beside them are recognised.
     pub fn new(config: ForkConfig, head: Header, lib: BlockRef, now: Millis) -> Self {
         let tree = HeaderTree::new(head, lib, config.tree_capacity, now);
         let resolver = ForkResolver::new(config.resolution_threshold, config.confirmation_blocks);
