@@ -5,7 +5,9 @@
 mod harness;
 
 use harness::*;
-use peerkeeper_core::fork::{BlockRef, ChainStatus, HeaderTree, Inserted, NodeMode};
+use peerkeeper_core::fork::{
+    BlockId, BlockRef, ChainStatus, ForkDigest, HeaderTree, Inserted, NodeMode,
+};
 
 /// a#90..=a#110 applied, LIB a#90; b forks off a#95 (b#96..=b#100), c off a#105 (c#106..=c#108).
 fn forked_tree() -> HeaderTree {
@@ -122,10 +124,20 @@ fn chain_status_round_trips_through_json() {
     let json = serde_json::to_value(&s).unwrap();
     assert_eq!(json["node_mode"], "sync");
     assert_eq!(json["fork_status"], "normal");
-    assert_eq!(json["fork_digest"], serde_json::json!([0xd1, 0x70, 0x00, 0x01]));
+    assert_eq!(json["fork_digest"], "d1700001");
+    // Branch byte 0, then the height big-endian: a#10 ends its ninth byte in 0a.
+    assert_eq!(
+        json["head"]["id"],
+        "00000000000000000a0000000000000000000000000000000000000000000000"
+    );
     assert_eq!(json["range"], serde_json::json!({"earliest": 5, "latest": 10}));
     let back: ChainStatus = serde_json::from_value(json).unwrap();
     assert_eq!(back, s);
     let r: BlockRef = serde_json::from_str(&serde_json::to_string(&at(B, 3)).unwrap()).unwrap();
     assert_eq!(r, at(B, 3));
+    // A 0x prefix is accepted; a wrong length is refused.
+    let d: ForkDigest = serde_json::from_str(r#""0xD1700001""#).unwrap();
+    assert_eq!(d, DIGEST);
+    assert!(serde_json::from_str::<ForkDigest>(r#""d17000""#).is_err());
+    assert!(serde_json::from_str::<BlockId>(r#""zz""#).is_err());
 }

@@ -7,9 +7,22 @@
 use serde::{Deserialize, Serialize};
 
 /// A block id (hash). Opaque to the engine: only equality and parent links matter.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
+/// Human-readable formats (JSON, JS values) carry it as 64 lowercase hex digits; binary formats
+/// as its 32 bytes.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct BlockId(pub [u8; 32]);
+
+impl Serialize for BlockId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        hex_bytes::serialize(&self.0, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for BlockId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        hex_bytes::deserialize(d).map(BlockId)
+    }
+}
 
 impl std::fmt::Debug for BlockId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -37,9 +50,64 @@ impl std::fmt::Display for BlockId {
 pub struct NetworkId(pub u64);
 
 /// Identifies the consensus rules a peer follows; an incompatible one makes its chain unviable.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
+/// Carried as 8 hex digits in human-readable formats, as 4 bytes otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ForkDigest(pub [u8; 4]);
+
+impl Serialize for ForkDigest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        hex_bytes::serialize(&self.0, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ForkDigest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        hex_bytes::deserialize(d).map(ForkDigest)
+    }
+}
+
+/// Fixed-size byte arrays as hex text for people and JS, as raw bytes for binary codecs.
+mod hex_bytes {
+    use serde::de::Error;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer, const N: usize>(
+        bytes: &[u8; N],
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        if s.is_human_readable() {
+            let mut text = String::with_capacity(2 * N);
+            for b in bytes {
+                text.push(char::from_digit(u32::from(b >> 4), 16).unwrap_or('0'));
+                text.push(char::from_digit(u32::from(b & 0xf), 16).unwrap_or('0'));
+            }
+            s.serialize_str(&text)
+        } else {
+            s.serialize_bytes(bytes)
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>, const N: usize>(
+        d: D,
+    ) -> Result<[u8; N], D::Error> {
+        if d.is_human_readable() {
+            let text = String::deserialize(d)?;
+            let text = text.strip_prefix("0x").unwrap_or(&text);
+            if text.len() != 2 * N || !text.is_ascii() {
+                return Err(D::Error::custom(format!("expected {} hex digits", 2 * N)));
+            }
+            let mut out = [0u8; N];
+            for (i, byte) in out.iter_mut().enumerate() {
+                *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16)
+                    .map_err(|_| D::Error::custom("not a hex digit"))?;
+            }
+            Ok(out)
+        } else {
+            let bytes = <Vec<u8>>::deserialize(d)?;
+            bytes.try_into().map_err(|_| D::Error::custom(format!("expected {N} bytes")))
+        }
+    }
+}
 
 /// A block by number and id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
