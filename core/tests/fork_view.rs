@@ -108,3 +108,31 @@ fn every_outcome_serializes_with_a_snake_case_type_tag() {
     assert_eq!(value["type"], "switch_fork");
     assert_eq!(value["to"]["number"], 147);
 }
+
+#[test]
+fn commands_are_told_apart_from_events() {
+    let commands: Vec<ForkOutcome<Peer>> = vec![
+        ForkOutcome::Disconnect { peer: "p", reason: DisconnectReason::IrrelevantNetwork },
+        ForkOutcome::SwitchFork { fork_point: at(A, 1), to: at(B, 2) },
+        ForkOutcome::RequestBlocks { peer: "p", from: 1, count: 1 },
+        ForkOutcome::Strike { peer: "p", kind: StrikeKind::DeadForkBlock },
+    ];
+    let events: Vec<ForkOutcome<Peer>> = vec![
+        ForkOutcome::AlignmentChanged {
+            peer: "p",
+            aligned: false,
+            why: AlignmentCause::ForkMismatch,
+        },
+        ForkOutcome::ForkStatusChanged { from: ForkStatus::Normal, to: ForkStatus::Looking },
+        ForkOutcome::NodeModeChanged {
+            from: NodeMode::Sync,
+            to: NodeMode::Forward,
+            why: ModeCause::CaughtUp,
+        },
+        ForkOutcome::SyncStalled,
+        ForkOutcome::GapFillTimedOut { peer: "p", from: 1 },
+        ForkOutcome::NoBridgingPeer { from: 1 },
+    ];
+    assert!(commands.iter().all(ForkOutcome::is_command));
+    assert!(!events.iter().any(ForkOutcome::is_command));
+}

@@ -211,6 +211,20 @@ pub enum ForkOutcome<P> {
     },
 }
 
+impl<P> ForkOutcome<P> {
+    /// Whether the host must act on it (disconnect, switch, request, strike). The rest are
+    /// events to observe, so a facade can split them into `poll_command` and `poll_event`.
+    pub fn is_command(&self) -> bool {
+        matches!(
+            self,
+            ForkOutcome::Disconnect { .. }
+                | ForkOutcome::SwitchFork { .. }
+                | ForkOutcome::RequestBlocks { .. }
+                | ForkOutcome::Strike { .. }
+        )
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 struct PeerEntry {
     status: Option<ChainStatus>,
