@@ -141,11 +141,6 @@ impl HeaderTree {
         self.canonical_at(block.number) == Some(block.id)
     }
 
-    /// The highest header number held (applied or not).
-    pub fn max_number(&self) -> u64 {
-        self.by_number.keys().next_back().copied().unwrap_or(self.head.number).max(self.head.number)
-    }
-
     /// Offers a header. Headers at or below LIB that are not on our chain, or that build on a
     /// dead block, are refused as dead and remembered so their descendants are refused too.
     pub fn insert(&mut self, header: Header, now: Millis) -> Inserted {
