@@ -136,3 +136,19 @@ fn commands_are_told_apart_from_events() {
     assert!(commands.iter().all(ForkOutcome::is_command));
     assert!(!events.iter().any(ForkOutcome::is_command));
 }
+
+#[test]
+fn the_default_config_is_valid_and_rule_switching_zeros_are_refused() {
+    use peerkeeper_core::fork::{ForkConfig, ForkConfigError};
+    let config = ForkConfig::new(NET, DIGEST);
+    assert_eq!(config.validate(), Ok(()));
+    let mut bad = config.clone();
+    bad.confirmation_blocks = 0;
+    assert_eq!(bad.validate(), Err(ForkConfigError::Zero { field: "confirmation_blocks" }));
+    let mut bad = config.clone();
+    bad.tree_capacity = 1;
+    assert_eq!(
+        bad.validate().unwrap_err().to_string(),
+        "tree_capacity must hold at least our head and one more header, got 1"
+    );
+}

@@ -149,6 +149,38 @@ impl ForkConfig {
     pub fn digest_compatible(&self, digest: ForkDigest) -> bool {
         digest == self.fork_digest || self.compatible_digests.contains(&digest)
     }
+
+    /// Refuses values that would switch a rule off rather than tune it. Call it at the API edge;
+    /// [`ForkView::new`] only clamps the sizes it cannot work without (tree, confirmations,
+    /// blocks per request) and otherwise takes the values as given.
+    pub fn validate(&self) -> Result<(), ForkConfigError> {
+        let zero = |field: &'static str, value: u64| {
+            if value == 0 {
+                Err(ForkConfigError::Zero { field })
+            } else {
+                Ok(())
+            }
+        };
+        zero("resolution_threshold", self.resolution_threshold)?;
+        zero("confirmation_blocks", self.confirmation_blocks.into())?;
+        zero("gap_fill_max_blocks", self.gap_fill_max_blocks)?;
+        zero("gap_fill_timeout_ms", self.gap_fill_timeout_ms)?;
+        zero("sync_stagnation_ms", self.sync_stagnation_ms)?;
+        zero("forward_stagnation_ms", self.forward_stagnation_ms)?;
+        if self.tree_capacity < 2 {
+            return Err(ForkConfigError::TreeTooSmall { capacity: self.tree_capacity });
+        }
+        Ok(())
+    }
+}
+
+/// Why a [`ForkConfig`] was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ForkConfigError {
+    #[error("{field} must be greater than zero")]
+    Zero { field: &'static str },
+    #[error("tree_capacity must hold at least our head and one more header, got {capacity}")]
+    TreeTooSmall { capacity: usize },
 }
 
 /// The only strike this component raises.
