@@ -25,6 +25,7 @@ pub mod deadlines;
 mod decay_schedule;
 pub mod events;
 pub mod ewma;
+pub mod fork;
 mod hash;
 pub mod health;
 pub mod lifecycle;
