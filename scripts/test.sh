@@ -7,6 +7,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
 started=$SECONDS
 step() { log "[$((SECONDS - started))s] $*"; }
+# Every runner's output is also kept here, to total the counts at the end.
+results="$(mktemp)"
+trap 'rm -f "$results"' EXIT
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
@@ -18,15 +21,19 @@ cargo clippy --offline -q --workspace --exclude peerkeeper-node --all-targets \
   --target wasm32-unknown-unknown -- -D warnings
 
 step "native tests"
-cargo test --offline -q --workspace 2>&1 | tail -n +1
+cargo test --offline -q --workspace 2>&1 | tee -a "$results"
 
 step "browser tests (wasm-bindgen-test in headless Chromium)"
-cargo test --offline -p peerkeeper-web --features light-peer --target wasm32-unknown-unknown
+cargo test --offline -p peerkeeper-web --features light-peer --target wasm32-unknown-unknown 2>&1 \
+  | tee -a "$results"
 
 step "building the page and the node"
 "$ROOT/scripts/build.sh"
 
 step "end-to-end tests (node --test, playwright-core, Chromium)"
 NODE_BIN="$CARGO_TARGET_DIR/debug/peerkeeper-node" DIST="$ROOT/dist" \
-  node --test --test-concurrency=1 tests/e2e/
+  node --test --test-concurrency=1 tests/e2e/ 2>&1 | tee -a "$results"
 step "done"
+# One closing line over every runner (cargo's "test result:" lines and node's "# pass/# fail").
+awk '/^test result:/ { p += $4; f += $6 } /^# pass / { p += $3 } /^# fail / { f += $3 }
+     END { printf "total: %d passed, %d failed\n", p, f }' "$results"
