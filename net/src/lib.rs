@@ -3,6 +3,7 @@
 //! Holds what native and browser nodes share: the swarm behaviour they compose and the
 //! identify strings that tell peers who we are. Builds for native and wasm32 alike.
 
+pub mod connection_manager;
 pub mod identity_info;
 pub mod node_behaviour;
 pub mod transport_name;

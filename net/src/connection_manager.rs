@@ -1,0 +1,495 @@
+//! A connection manager for any rust-libp2p node: a [`NetworkBehaviour`] that feeds connection
+//! events into the peerkeeper engine ([`PeerManager`]) and carries out its commands.
+//!
+//! - Every established and closed connection is reported to the engine, keyed by [`PeerId`].
+//! - The engine's `Disconnect` commands (trims) become [`ToSwarm::CloseConnection`].
+//! - Connections beyond [`Config::max_connections`] and connections to or from peers on the
+//!   block list are refused with a [`ConnectionDenied`] the caller can downcast from
+//!   `SwarmEvent::IncomingConnectionError` / `DialError::Denied`.
+//! - Every engine [`Event`] (connections, tags, trims with their reports) is emitted as the
+//!   behaviour's event, so the app can observe and explain trims.
+//! - The engine's timers (decays, deferred trims, retention) are driven from `poll` with
+//!   `futures-timer`, on native and wasm32 alike.
+//!
+//! rust-libp2p behaviours cannot see each other's events, so identify and ping results reach
+//! the manager through the app: call [`Behaviour::on_identify_event`] and
+//! [`Behaviour::on_ping_event`] from the swarm loop (see the example). A protocol behaviour
+//! composed beside this one (e.g. a status protocol) feeds the engine the same way, through
+//! [`Behaviour::manager_mut`].
+//!
+//! ```
+//! use libp2p::swarm::{NetworkBehaviour, Swarm, SwarmEvent};
+//! use libp2p::{identify, identity::Keypair, ping};
+//! use peerkeeper_net::connection_manager::{self, Config};
+//!
+//! #[derive(NetworkBehaviour)]
+//! struct App {
+//!     peers: connection_manager::Behaviour,
+//!     identify: identify::Behaviour,
+//!     ping: ping::Behaviour,
+//! }
+//!
+//! fn app(key: &Keypair) -> App {
+//!     let mut config = Config::default();
+//!     config.engine.high_water = 50;
+//!     config.engine.low_water = 40;
+//!     config.max_connections = Some(64);
+//!     App {
+//!         peers: connection_manager::Behaviour::new(config).expect("valid config"),
+//!         identify: identify::Behaviour::new(identify::Config::new("/app/1".into(), key.public())),
+//!         ping: ping::Behaviour::default(),
+//!     }
+//! }
+//!
+//! // Call this with every event of the app's swarm.
+//! fn on_event(swarm: &mut Swarm<App>, event: SwarmEvent<AppEvent>) {
+//!     let peers = &mut swarm.behaviour_mut().peers;
+//!     match event {
+//!         SwarmEvent::Behaviour(AppEvent::Identify(e)) => {
+//!             peers.on_identify_event(&e);
+//!         }
+//!         SwarmEvent::Behaviour(AppEvent::Ping(e)) => {
+//!             peers.on_ping_event(&e);
+//!         }
+//!         SwarmEvent::Behaviour(AppEvent::Peers(peerkeeper_core::Event::Trimmed { report, .. })) => {
+//!             for entry in report.closed_in_order() {
+//!                 println!("trimmed {} ({:?})", entry.peer, entry.verdict);
+//!             }
+//!         }
+//!         _ => {}
+//!     }
+//! }
+//!
+//! let key = Keypair::generate_ed25519();
+//! let mut behaviour = app(&key);
+//! // Keep a peer through every trim.
+//! behaviour.peers.manager_mut().protect(&key.public().to_peer_id(), "validator");
+//! # let _ = on_event;
+//! ```
+
+use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::convert::Infallible;
+use std::ops::{Deref, DerefMut};
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+use futures::FutureExt;
+use futures_timer::Delay;
+use libp2p::core::{transport::PortUse, Endpoint, Multiaddr};
+use libp2p::swarm::{
+    dummy, CloseConnection, ConnectionId, FromSwarm, NetworkBehaviour, THandler, THandlerInEvent,
+    THandlerOutEvent, ToSwarm,
+};
+use libp2p::{identify, ping, PeerId};
+use peerkeeper_core::{Command, ConfigError, ConnId, Direction, Millis, PeerManager};
+
+/// What the behaviour emits: every engine event, keyed by [`PeerId`].
+pub type Event = peerkeeper_core::Event<PeerId>;
+
+/// A millisecond clock. The engine's `now` comes from here, so tests and the teaching demo can
+/// inject a virtual one.
+pub trait Clock: Send + 'static {
+    fn now(&self) -> Millis;
+}
+
+/// Milliseconds since this clock was created, from `web_time::Instant` (monotonic, and safe in
+/// the browser where `std::time::Instant::now` panics).
+#[derive(Debug, Clone)]
+pub struct MonotonicClock {
+    start: web_time::Instant,
+}
+
+impl Default for MonotonicClock {
+    fn default() -> Self {
+        MonotonicClock { start: web_time::Instant::now() }
+    }
+}
+
+impl Clock for MonotonicClock {
+    fn now(&self) -> Millis {
+        self.start.elapsed().as_millis().try_into().unwrap_or(Millis::MAX)
+    }
+}
+
+/// Settings for [`Behaviour`]: the engine's settings plus the hard connection limit.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Config {
+    /// Watermarks, grace and silence periods, decay resolution, retention.
+    pub engine: peerkeeper_core::Config,
+    /// Established connections (all peers, both directions) beyond which new ones are refused
+    /// with [`ConnectionDenied::LimitReached`]. `None` (the default) refuses nothing and
+    /// leaves the count to the watermarks. Must exceed `engine.high_water`, or the peer that
+    /// crosses high water could never connect and trims would never run. Unit: connections.
+    /// Example: `Some(64)` with `high_water = 50` lets 64 connections open; the 65th is
+    /// refused until a trim (or the remote) closes one.
+    pub max_connections: Option<usize>,
+}
+
+impl Config {
+    /// Checks every field; the error names the first offending one.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        self.engine.validate()?;
+        if let Some(max) = self.max_connections {
+            if max <= self.engine.high_water {
+                return Err(ConfigError::Invalid {
+                    field: "max_connections",
+                    reason: format!(
+                        "must exceed high_water ({max} <= {})",
+                        self.engine.high_water
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Why the behaviour refused a connection; downcast it from libp2p's `ConnectionDenied`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConnectionDenied {
+    /// [`Config::max_connections`] connections are already established.
+    #[error("connection limit reached: {established} of {limit} connections established")]
+    LimitReached { limit: usize, established: usize },
+    /// The peer is on the block list ([`Behaviour::block_peer`]).
+    #[error("peer {peer} is blocked")]
+    Blocked { peer: PeerId },
+}
+
+/// What identify and ping told us about a connected peer; dropped when its last connection
+/// closes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PeerInfo {
+    pub agent_version: Option<String>,
+    /// Latest round-trip time reported by ping.
+    pub rtt: Option<Duration>,
+}
+
+/// The connection manager. See the [module docs](self) for how an app composes it.
+pub struct Behaviour<C: Clock = MonotonicClock> {
+    engine: PeerManager<PeerId>,
+    clock: C,
+    max_connections: Option<usize>,
+    /// Established connections and the engine's id for each (libp2p's `ConnectionId` has no
+    /// public integer, so ids come from a counter).
+    conns: HashMap<ConnectionId, (PeerId, ConnId)>,
+    next_conn: u64,
+    blocked: BTreeSet<PeerId>,
+    info: HashMap<PeerId, PeerInfo>,
+    pending: VecDeque<ToSwarm<Event, Infallible>>,
+    /// The engine deadline the armed delay is for.
+    timer: Option<(Millis, Delay)>,
+    waker: Option<Waker>,
+}
+
+impl Behaviour<MonotonicClock> {
+    /// A manager on the monotonic clock; refuses an invalid config, naming the field.
+    pub fn new(config: Config) -> Result<Self, ConfigError> {
+        Self::with_clock(config, MonotonicClock::default())
+    }
+}
+
+impl<C: Clock> Behaviour<C> {
+    /// A manager whose `now` comes from `clock`.
+    pub fn with_clock(config: Config, clock: C) -> Result<Self, ConfigError> {
+        config.validate()?;
+        Ok(Behaviour {
+            engine: PeerManager::new(config.engine)?,
+            clock,
+            max_connections: config.max_connections,
+            conns: HashMap::new(),
+            next_conn: 0,
+            blocked: BTreeSet::new(),
+            info: HashMap::new(),
+            pending: VecDeque::new(),
+            timer: None,
+            waker: None,
+        })
+    }
+
+    /// The engine, to read scores, tags, protection and connection state.
+    pub fn manager(&self) -> &PeerManager<PeerId> {
+        &self.engine
+    }
+
+    /// The engine, to tag, protect or trim; the behaviour is woken when the guard drops so
+    /// whatever the change caused (disconnects, events, a new timer) is carried out.
+    /// Time-taking engine methods want [`now`](Self::now).
+    pub fn manager_mut(&mut self) -> ManagerMut<'_> {
+        ManagerMut { engine: &mut self.engine, waker: &mut self.waker }
+    }
+
+    /// The current time on this behaviour's clock, as the engine sees it.
+    pub fn now(&self) -> Millis {
+        self.clock.now()
+    }
+
+    /// Trims down to low water now (or when the silence period ends).
+    pub fn trim(&mut self) {
+        let now = self.clock.now();
+        self.manager_mut().trim(now);
+    }
+
+    /// Refuses the peer's future connections and closes its current ones. Returns false if it
+    /// was already blocked.
+    pub fn block_peer(&mut self, peer: PeerId) -> bool {
+        if !self.blocked.insert(peer) {
+            return false;
+        }
+        self.pending
+            .push_back(ToSwarm::CloseConnection { peer_id: peer, connection: CloseConnection::All });
+        self.wake();
+        true
+    }
+
+    /// Accepts the peer's connections again. Returns false if it was not blocked.
+    pub fn unblock_peer(&mut self, peer: &PeerId) -> bool {
+        self.blocked.remove(peer)
+    }
+
+    /// Blocked peers in ascending order.
+    pub fn blocked_peers(&self) -> impl Iterator<Item = &PeerId> + '_ {
+        self.blocked.iter()
+    }
+
+    /// Established connections the behaviour counts against the limit.
+    pub fn established_connections(&self) -> usize {
+        self.conns.len()
+    }
+
+    /// What identify and ping reported for a connected peer.
+    pub fn peer_info(&self, peer: &PeerId) -> Option<&PeerInfo> {
+        self.info.get(peer)
+    }
+
+    /// Records a connected peer's agent version. Returns false if the peer is not connected.
+    // Seam: forward to the engine once it takes agent versions (issue 4).
+    pub fn record_agent_version(&mut self, peer: &PeerId, agent_version: &str) -> bool {
+        let Some(info) = self.info.get_mut(peer) else {
+            return false;
+        };
+        info.agent_version = Some(agent_version.to_owned());
+        true
+    }
+
+    /// Records a connected peer's latest round-trip time. Returns false if the peer is not
+    /// connected.
+    // Seam: forward to the engine once it takes RTT samples (issue 4).
+    pub fn record_rtt(&mut self, peer: &PeerId, rtt: Duration) -> bool {
+        let Some(info) = self.info.get_mut(peer) else {
+            return false;
+        };
+        info.rtt = Some(rtt);
+        true
+    }
+
+    /// Feeds an identify event; only `Received` carries an agent version. Returns whether
+    /// anything was recorded.
+    pub fn on_identify_event(&mut self, event: &identify::Event) -> bool {
+        match event {
+            identify::Event::Received { peer_id, info, .. } => {
+                self.record_agent_version(peer_id, &info.agent_version)
+            }
+            _ => false,
+        }
+    }
+
+    /// Feeds a ping event; a failed ping records nothing (the connection's keep-alive and the
+    /// engine's future liveness input deal with failures). Returns whether anything was
+    /// recorded.
+    pub fn on_ping_event(&mut self, event: &ping::Event) -> bool {
+        match event.result {
+            Ok(rtt) => self.record_rtt(&event.peer, rtt),
+            Err(_) => false,
+        }
+    }
+
+    fn wake(&mut self) {
+        if let Some(waker) = self.waker.take() {
+            waker.wake();
+        }
+    }
+
+    fn admit(&self, peer: Option<&PeerId>) -> Result<(), ConnectionDenied> {
+        if let Some(peer) = peer.filter(|p| self.blocked.contains(p)) {
+            return Err(ConnectionDenied::Blocked { peer: *peer });
+        }
+        if let Some(limit) = self.max_connections {
+            let established = self.conns.len();
+            if established >= limit {
+                return Err(ConnectionDenied::LimitReached { limit, established });
+            }
+        }
+        Ok(())
+    }
+
+    fn admit_established(
+        &self,
+        peer: &PeerId,
+    ) -> Result<dummy::ConnectionHandler, libp2p::swarm::ConnectionDenied> {
+        self.admit(Some(peer)).map_err(libp2p::swarm::ConnectionDenied::new)?;
+        Ok(dummy::ConnectionHandler)
+    }
+
+    /// Moves the engine's commands, then its events, into the outgoing queue.
+    fn drain_engine(&mut self) {
+        while let Some(command) = self.engine.poll_command() {
+            match command {
+                // The reason travels in the Trimmed report; libp2p's close carries none.
+                // Seam: send a goodbye before closing once a status protocol exists.
+                Command::Disconnect { peer, reason: _ } => {
+                    self.pending.push_back(ToSwarm::CloseConnection {
+                        peer_id: peer,
+                        connection: CloseConnection::All,
+                    });
+                }
+            }
+        }
+        while let Some(event) = self.engine.poll_event() {
+            self.pending.push_back(ToSwarm::GenerateEvent(event));
+        }
+    }
+}
+
+/// Mutable access to the engine; wakes the behaviour when dropped.
+pub struct ManagerMut<'a> {
+    engine: &'a mut PeerManager<PeerId>,
+    waker: &'a mut Option<Waker>,
+}
+
+impl Deref for ManagerMut<'_> {
+    type Target = PeerManager<PeerId>;
+    fn deref(&self) -> &Self::Target {
+        self.engine
+    }
+}
+
+impl DerefMut for ManagerMut<'_> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        self.engine
+    }
+}
+
+impl Drop for ManagerMut<'_> {
+    fn drop(&mut self) {
+        if let Some(waker) = self.waker.take() {
+            waker.wake();
+        }
+    }
+}
+
+impl<C: Clock> NetworkBehaviour for Behaviour<C> {
+    type ConnectionHandler = dummy::ConnectionHandler;
+    type ToSwarm = Event;
+
+    fn handle_pending_inbound_connection(
+        &mut self,
+        _: ConnectionId,
+        _: &Multiaddr,
+        _: &Multiaddr,
+    ) -> Result<(), libp2p::swarm::ConnectionDenied> {
+        // Refuse before the handshake when already full; the peer is checked once known.
+        self.admit(None).map_err(libp2p::swarm::ConnectionDenied::new)
+    }
+
+    fn handle_established_inbound_connection(
+        &mut self,
+        _: ConnectionId,
+        peer: PeerId,
+        _: &Multiaddr,
+        _: &Multiaddr,
+    ) -> Result<THandler<Self>, libp2p::swarm::ConnectionDenied> {
+        self.admit_established(&peer)
+    }
+
+    fn handle_pending_outbound_connection(
+        &mut self,
+        _: ConnectionId,
+        peer: Option<PeerId>,
+        _: &[Multiaddr],
+        _: Endpoint,
+    ) -> Result<Vec<Multiaddr>, libp2p::swarm::ConnectionDenied> {
+        self.admit(peer.as_ref()).map_err(libp2p::swarm::ConnectionDenied::new)?;
+        Ok(Vec::new())
+    }
+
+    fn handle_established_outbound_connection(
+        &mut self,
+        _: ConnectionId,
+        peer: PeerId,
+        _: &Multiaddr,
+        _: Endpoint,
+        _: PortUse,
+    ) -> Result<THandler<Self>, libp2p::swarm::ConnectionDenied> {
+        self.admit_established(&peer)
+    }
+
+    fn on_swarm_event(&mut self, event: FromSwarm) {
+        match event {
+            FromSwarm::ConnectionEstablished(e) => {
+                let id = ConnId(self.next_conn);
+                self.next_conn += 1;
+                self.conns.insert(e.connection_id, (e.peer_id, id));
+                self.info.entry(e.peer_id).or_default();
+                let direction =
+                    if e.endpoint.is_dialer() { Direction::Outbound } else { Direction::Inbound };
+                self.engine.connected(&e.peer_id, id, direction, self.clock.now());
+            }
+            FromSwarm::ConnectionClosed(e) => {
+                if let Some((peer, id)) = self.conns.remove(&e.connection_id) {
+                    self.engine.disconnected(&peer, id, self.clock.now());
+                }
+                if e.remaining_established == 0 {
+                    self.info.remove(&e.peer_id);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn on_connection_handler_event(
+        &mut self,
+        _: PeerId,
+        _: ConnectionId,
+        event: THandlerOutEvent<Self>,
+    ) {
+        libp2p::core::util::unreachable(event)
+    }
+
+    fn poll(&mut self, cx: &mut Context<'_>) -> Poll<ToSwarm<Event, THandlerInEvent<Self>>> {
+        let mut timed_out = false;
+        loop {
+            self.drain_engine();
+            if let Some(out) = self.pending.pop_front() {
+                return Poll::Ready(out);
+            }
+            let Some(deadline) = self.engine.poll_timeout() else {
+                self.timer = None;
+                break;
+            };
+            let now = self.clock.now();
+            if deadline <= now {
+                if timed_out {
+                    // The engine should have moved its deadline past `now`; yield rather than spin.
+                    cx.waker().wake_by_ref();
+                    return Poll::Pending;
+                }
+                timed_out = true;
+                self.timer = None;
+                self.engine.handle_timeout(now);
+                continue;
+            }
+            if self.timer.as_ref().is_none_or(|(armed, _)| *armed != deadline) {
+                self.timer = Some((deadline, Delay::new(Duration::from_millis(deadline - now))));
+            }
+            let (_, delay) = self.timer.as_mut().expect("armed above");
+            if delay.poll_unpin(cx).is_pending() {
+                break;
+            }
+            // Fired: handle the timeout, or re-arm if an injected clock lags the deadline.
+            self.timer = None;
+        }
+        self.waker = Some(cx.waker().clone());
+        Poll::Pending
+    }
+}

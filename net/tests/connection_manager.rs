@@ -1,0 +1,333 @@
+//! The connection manager on real swarms (in-memory transport, plaintext, yamux): trims close
+//! real connections, limits and blocks refuse connections with a typed error, identify and
+//! ping results reach the manager through the app.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use futures::channel::mpsc;
+use futures::StreamExt;
+use libp2p::swarm::{DialError, ListenError, NetworkBehaviour, Swarm, SwarmEvent};
+use libp2p::{identify, ping, Multiaddr, PeerId};
+use libp2p_swarm_test::SwarmExt;
+use peerkeeper_core::{Event, TrimTrigger, Verdict};
+use peerkeeper_net::connection_manager::{Behaviour, Config, ConnectionDenied};
+
+type Node = Swarm<Behaviour>;
+
+/// Watermarks 3/2 with no grace or silence, so a fourth peer triggers an immediate trim.
+fn trim_config() -> Config {
+    let mut c = Config::default();
+    c.engine.high_water = 3;
+    c.engine.low_water = 2;
+    c.engine.grace_period = 0;
+    c.engine.silence_period = 0;
+    c
+}
+
+fn node(config: Config) -> Node {
+    Swarm::new_ephemeral_tokio(|_| Behaviour::new(config).unwrap())
+}
+
+/// A swarm running in its own task: its events come out of `events`, and it dials every
+/// address sent to `dial`.
+struct Remote {
+    id: PeerId,
+    events: mpsc::UnboundedReceiver<SwarmEvent<Event<PeerId>>>,
+    dial: mpsc::UnboundedSender<Multiaddr>,
+}
+
+fn spawn(mut swarm: Node) -> Remote {
+    let id = *swarm.local_peer_id();
+    let (event_tx, events) = mpsc::unbounded();
+    let (dial, mut dial_rx) = mpsc::unbounded::<Multiaddr>();
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                Some(addr) = dial_rx.next() => { let _ = swarm.dial(addr); }
+                event = swarm.select_next_some() => {
+                    if event_tx.unbounded_send(event).is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+    });
+    Remote { id, events, dial }
+}
+
+impl Remote {
+    /// Waits (at most 5 s) for the first event `pick` accepts.
+    async fn wait<T>(&mut self, pick: impl Fn(SwarmEvent<Event<PeerId>>) -> Option<T>) -> T {
+        let found = async {
+            while let Some(e) = self.events.next().await {
+                if let Some(t) = pick(e) {
+                    return t;
+                }
+            }
+            panic!("remote swarm stopped");
+        };
+        tokio::time::timeout(Duration::from_secs(5), found).await.expect("remote event in 5 s")
+    }
+}
+
+/// Starts a remote that dials `hub_addr` and drives the hub until the connection is up.
+async fn connect_remote(hub: &mut Node, hub_addr: &Multiaddr, swarm: Node) -> Remote {
+    let remote = spawn(swarm);
+    remote.dial.unbounded_send(hub_addr.clone()).unwrap();
+    let id = remote.id;
+    hub.wait(|e| match e {
+        SwarmEvent::ConnectionEstablished { peer_id, .. } if peer_id == id => Some(()),
+        _ => None,
+    })
+    .await;
+    remote
+}
+
+/// Drives the hub until `n` connections have closed; returns their peers and the behaviour
+/// events seen meanwhile, in order.
+async fn hub_until_closed(hub: &mut Node, n: usize) -> (BTreeSet<PeerId>, Vec<Event<PeerId>>) {
+    let (mut closed, mut events) = (BTreeSet::new(), Vec::new());
+    while closed.len() < n {
+        match hub.next_swarm_event().await {
+            SwarmEvent::ConnectionClosed { peer_id, .. } => {
+                closed.insert(peer_id);
+            }
+            SwarmEvent::Behaviour(e) => events.push(e),
+            _ => {}
+        }
+    }
+    (closed, events)
+}
+
+fn closed_by(hub: PeerId) -> impl Fn(SwarmEvent<Event<PeerId>>) -> Option<()> {
+    move |e| match e {
+        SwarmEvent::ConnectionClosed { peer_id, .. } if peer_id == hub => Some(()),
+        _ => None,
+    }
+}
+
+/// Four peers dial a 3/2 hub; peer i carries a static tag worth 10 * (i + 1) unless skipped.
+/// Returns the hub, its address, the remotes, and the hub's events after the fourth connection.
+async fn four_peers_dial_a_hub(protect_first: bool) -> (Node, Vec<Remote>, BTreeSet<PeerId>) {
+    let mut hub = node(trim_config());
+    let (hub_addr, _) = hub.listen().await;
+    let swarms: Vec<Node> = (0..4).map(|_| node(Config::default())).collect();
+    let ids: Vec<PeerId> = swarms.iter().map(|s| *s.local_peer_id()).collect();
+    {
+        let mut pm = hub.behaviour_mut().manager_mut();
+        for (i, id) in ids.iter().enumerate() {
+            pm.tag_peer(id, "useful", 10 * (i as i64 + 1));
+        }
+        if protect_first {
+            pm.protect(&ids[0], "keep");
+        }
+    }
+    let mut remotes = Vec::new();
+    for swarm in swarms {
+        remotes.push(connect_remote(&mut hub, &hub_addr, swarm).await);
+    }
+    let (closed, events) = hub_until_closed(&mut hub, 2).await;
+    let trims: Vec<_> = events
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::Trimmed { report, .. } => Some(report),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(trims.len(), 1, "exactly one trim");
+    let report = &trims[0];
+    assert_eq!(report.trigger, TrimTrigger::HighWaterCrossed);
+    assert_eq!((report.connected, report.target, report.closed), (4, 2, 2));
+    let victims: Vec<PeerId> = report.closed_in_order().iter().map(|e| e.peer).collect();
+    assert_eq!(closed, victims.iter().copied().collect(), "the report's victims are the closed");
+    if protect_first {
+        assert_eq!(victims, vec![ids[1], ids[2]]);
+        assert_eq!(report.entry(&ids[0]).unwrap().verdict, Verdict::KeptProtected);
+    } else {
+        assert_eq!(victims, vec![ids[0], ids[1]]);
+    }
+    (hub, remotes, closed)
+}
+
+#[tokio::test]
+async fn a_hub_over_high_water_closes_its_lowest_scored_peers_and_they_see_the_close() {
+    let (hub, mut remotes, closed) = four_peers_dial_a_hub(false).await;
+    let hub_id = *hub.local_peer_id();
+    for remote in remotes.iter_mut().filter(|r| closed.contains(&r.id)) {
+        remote.wait(closed_by(hub_id)).await;
+    }
+    let kept = [remotes[2].id, remotes[3].id];
+    assert!(kept.iter().all(|p| hub.is_connected(p)));
+    assert!(closed.iter().all(|p| !hub.is_connected(p)));
+    let pm = hub.behaviour().manager();
+    assert_eq!(pm.connected_count(), 2);
+    assert_eq!(pm.connected_peers().copied().collect::<BTreeSet<_>>(), kept.into());
+    assert_eq!(hub.behaviour().established_connections(), 2);
+}
+
+#[tokio::test]
+async fn a_peer_protected_through_the_manager_survives_the_trim() {
+    let (hub, mut remotes, _) = four_peers_dial_a_hub(true).await;
+    let hub_id = *hub.local_peer_id();
+    remotes[1].wait(closed_by(hub_id)).await;
+    remotes[2].wait(closed_by(hub_id)).await;
+    assert!(hub.is_connected(&remotes[0].id), "the lowest-scored but protected peer stays");
+    assert!(hub.is_connected(&remotes[3].id));
+    assert_eq!(hub.behaviour().manager().connected_count(), 2);
+}
+
+fn limit_config() -> Config {
+    let mut c = Config::default();
+    c.engine.high_water = 1;
+    c.engine.low_water = 1;
+    // Peers stay in grace for a minute, so the trim the second peer triggers closes nobody.
+    c.max_connections = Some(2);
+    c
+}
+
+fn denied(cause: libp2p::swarm::ConnectionDenied) -> ConnectionDenied {
+    cause.downcast::<ConnectionDenied>().expect("the manager's typed denial")
+}
+
+#[tokio::test]
+async fn a_peer_dialling_a_hub_at_its_connection_limit_is_refused_with_a_typed_error() {
+    let mut hub = node(limit_config());
+    let (hub_addr, _) = hub.listen().await;
+    let _a = connect_remote(&mut hub, &hub_addr, node(Config::default())).await;
+    let _b = connect_remote(&mut hub, &hub_addr, node(Config::default())).await;
+
+    let mut third = spawn(node(Config::default()));
+    third.dial.unbounded_send(hub_addr.clone()).unwrap();
+    let cause = hub
+        .wait(|e| match e {
+            SwarmEvent::IncomingConnectionError { error: ListenError::Denied { cause }, .. } => {
+                Some(cause)
+            }
+            _ => None,
+        })
+        .await;
+    assert_eq!(denied(cause), ConnectionDenied::LimitReached { limit: 2, established: 2 });
+    third
+        .wait(|e| match e {
+            SwarmEvent::OutgoingConnectionError { .. } => Some(()),
+            SwarmEvent::ConnectionEstablished { .. } => panic!("the refused dial connected"),
+            _ => None,
+        })
+        .await;
+    assert_eq!(hub.behaviour().established_connections(), 2);
+    assert_eq!(hub.behaviour().manager().connected_count(), 2);
+}
+
+#[tokio::test]
+async fn a_hub_at_its_connection_limit_refuses_to_dial_out() {
+    let mut hub = node(limit_config());
+    let (hub_addr, _) = hub.listen().await;
+    let _a = connect_remote(&mut hub, &hub_addr, node(Config::default())).await;
+    let _b = connect_remote(&mut hub, &hub_addr, node(Config::default())).await;
+    let mut other = node(Config::default());
+    let (other_addr, _) = other.listen().await;
+
+    let Err(DialError::Denied { cause }) = hub.dial(other_addr) else {
+        panic!("the dial was not denied");
+    };
+    assert_eq!(denied(cause), ConnectionDenied::LimitReached { limit: 2, established: 2 });
+}
+
+#[tokio::test]
+async fn a_blocked_peer_is_disconnected_and_then_refused_both_ways() {
+    let mut hub = node(Config::default());
+    let (hub_addr, _) = hub.listen().await;
+    let mut peer_swarm = node(Config::default());
+    let (peer_addr, _) = peer_swarm.listen().await;
+    let mut peer = connect_remote(&mut hub, &hub_addr, peer_swarm).await;
+    let hub_id = *hub.local_peer_id();
+
+    assert!(hub.behaviour_mut().block_peer(peer.id));
+    assert!(!hub.behaviour_mut().block_peer(peer.id), "blocking twice reports no change");
+    let (closed, _) = hub_until_closed(&mut hub, 1).await;
+    assert_eq!(closed, BTreeSet::from([peer.id]));
+    peer.wait(closed_by(hub_id)).await;
+
+    peer.dial.unbounded_send(hub_addr).unwrap();
+    let cause = hub
+        .wait(|e| match e {
+            SwarmEvent::IncomingConnectionError { error: ListenError::Denied { cause }, .. } => {
+                Some(cause)
+            }
+            SwarmEvent::ConnectionEstablished { .. } => panic!("a blocked peer connected"),
+            _ => None,
+        })
+        .await;
+    assert_eq!(denied(cause), ConnectionDenied::Blocked { peer: peer.id });
+
+    let dial = libp2p::swarm::dial_opts::DialOpts::peer_id(peer.id).addresses(vec![peer_addr]);
+    let Err(DialError::Denied { cause }) = hub.dial(dial.build()) else {
+        panic!("dialling a blocked peer was not denied");
+    };
+    assert_eq!(denied(cause), ConnectionDenied::Blocked { peer: peer.id });
+
+    assert!(hub.behaviour_mut().unblock_peer(&peer.id));
+    assert!(!hub.behaviour_mut().unblock_peer(&peer.id));
+    assert_eq!(hub.behaviour().blocked_peers().count(), 0);
+}
+
+#[derive(NetworkBehaviour)]
+struct App {
+    peers: Behaviour,
+    identify: identify::Behaviour,
+    ping: ping::Behaviour,
+}
+
+fn app_node(agent: &str) -> Swarm<App> {
+    Swarm::new_ephemeral_tokio(|key| App {
+        peers: Behaviour::new(Config::default()).unwrap(),
+        identify: identify::Behaviour::new(
+            identify::Config::new("/test/1".into(), key.public()).with_agent_version(agent.into()),
+        ),
+        ping: ping::Behaviour::default(),
+    })
+}
+
+fn route(swarm: &mut Swarm<App>, event: SwarmEvent<AppEvent>) {
+    let peers = &mut swarm.behaviour_mut().peers;
+    match event {
+        SwarmEvent::Behaviour(AppEvent::Identify(e)) => {
+            peers.on_identify_event(&e);
+        }
+        SwarmEvent::Behaviour(AppEvent::Ping(e)) => {
+            peers.on_ping_event(&e);
+        }
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn an_app_composing_identify_and_ping_feeds_agent_version_and_rtt_to_the_manager() {
+    let mut a = app_node("agent-a/1.0");
+    let mut b = app_node("agent-b/2.0");
+    b.listen().with_memory_addr_external().await;
+    a.connect(&mut b).await;
+    let b_id = *b.local_peer_id();
+
+    let learned = async {
+        loop {
+            let info = a.behaviour().peers.peer_info(&b_id).cloned().unwrap_or_default();
+            if info.agent_version.is_some() && info.rtt.is_some() {
+                return info;
+            }
+            tokio::select! {
+                e = a.select_next_some() => route(&mut a, e),
+                e = b.select_next_some() => route(&mut b, e),
+            }
+        }
+    };
+    let info = tokio::time::timeout(Duration::from_secs(10), learned).await.expect("learned in 10 s");
+    assert_eq!(info.agent_version.as_deref(), Some("agent-b/2.0"));
+    assert!(a.behaviour().peers.manager().is_connected(&b_id));
+
+    a.disconnect_peer_id(b_id).unwrap();
+    a.wait(|e| matches!(e, SwarmEvent::ConnectionClosed { .. }).then_some(())).await;
+    assert_eq!(a.behaviour().peers.peer_info(&b_id), None, "forgotten with the last connection");
+    assert!(!a.behaviour_mut().peers.record_agent_version(&b_id, "late"));
+}
