@@ -133,10 +133,7 @@ impl Config {
             if max <= self.engine.high_water {
                 return Err(ConfigError::Invalid {
                     field: "max_connections",
-                    reason: format!(
-                        "must exceed high_water ({max} <= {})",
-                        self.engine.high_water
-                    ),
+                    reason: format!("must exceed high_water ({max} <= {})", self.engine.high_water),
                 });
             }
         }
@@ -236,8 +233,10 @@ impl<C: Clock> Behaviour<C> {
         if !self.blocked.insert(peer) {
             return false;
         }
-        self.pending
-            .push_back(ToSwarm::CloseConnection { peer_id: peer, connection: CloseConnection::All });
+        self.pending.push_back(ToSwarm::CloseConnection {
+            peer_id: peer,
+            connection: CloseConnection::All,
+        });
         self.wake();
         true
     }
@@ -491,5 +490,173 @@ impl<C: Clock> NetworkBehaviour for Behaviour<C> {
         }
         self.waker = Some(cx.waker().clone());
         Poll::Pending
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    use futures::task::{waker, ArcWake};
+    use peerkeeper_core::{DecayFn, TagName};
+
+    use super::*;
+
+    #[derive(Clone, Default)]
+    struct ManualClock(Arc<AtomicU64>);
+
+    impl ManualClock {
+        fn set(&self, now: Millis) {
+            self.0.store(now, Ordering::SeqCst);
+        }
+    }
+
+    impl Clock for ManualClock {
+        fn now(&self) -> Millis {
+            self.0.load(Ordering::SeqCst)
+        }
+    }
+
+    #[derive(Default)]
+    struct CountingWaker(AtomicUsize);
+
+    impl ArcWake for CountingWaker {
+        fn wake_by_ref(arc_self: &Arc<Self>) {
+            arc_self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    struct Harness {
+        behaviour: Behaviour<ManualClock>,
+        clock: ManualClock,
+        wakes: Arc<CountingWaker>,
+    }
+
+    impl Harness {
+        fn new(config: Config) -> Self {
+            let clock = ManualClock::default();
+            let behaviour = Behaviour::with_clock(config, clock.clone()).unwrap();
+            Harness { behaviour, clock, wakes: Arc::default() }
+        }
+
+        /// Everything the behaviour has to say right now, then `None` once it is pending.
+        fn poll(&mut self) -> Option<ToSwarm<Event, Infallible>> {
+            let waker = waker(self.wakes.clone());
+            match self.behaviour.poll(&mut Context::from_waker(&waker)) {
+                Poll::Ready(out) => Some(out),
+                Poll::Pending => None,
+            }
+        }
+
+        fn wakes(&self) -> usize {
+            self.wakes.0.load(Ordering::SeqCst)
+        }
+    }
+
+    fn event(out: Option<ToSwarm<Event, Infallible>>) -> Event {
+        match out {
+            Some(ToSwarm::GenerateEvent(e)) => e,
+            other => panic!("expected an engine event, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_connection_limit_not_above_high_water_is_refused_naming_the_field() {
+        let mut config = Config::default();
+        config.engine.high_water = 10;
+        config.engine.low_water = 5;
+        config.max_connections = Some(10);
+        let err = Behaviour::new(config.clone()).err().unwrap();
+        assert_eq!(
+            err.to_string(),
+            "invalid config field `max_connections`: must exceed high_water (10 <= 10)"
+        );
+        config.max_connections = Some(11);
+        assert!(Behaviour::new(config).is_ok());
+    }
+
+    #[test]
+    fn an_invalid_engine_setting_is_refused_with_its_field() {
+        let mut config = Config::default();
+        config.engine.low_water = 9;
+        config.engine.high_water = 3;
+        let Err(ConfigError::Invalid { field, .. }) = Behaviour::new(config) else {
+            panic!("accepted low_water above high_water");
+        };
+        assert_eq!(field, "low_water");
+    }
+
+    #[test]
+    fn engine_timers_run_when_the_injected_clock_reaches_them_to_the_millisecond() {
+        let mut h = Harness::new(Config::default());
+        let peer = PeerId::random();
+        h.behaviour.manager_mut().tag_peer_decaying(
+            &peer,
+            "fresh",
+            10,
+            1_000,
+            DecayFn::fixed(3),
+            0,
+        );
+        let Event::TagSet { new: 10, decaying: true, at: 0, .. } = event(h.poll()) else {
+            panic!("expected the tag to be set first");
+        };
+        assert!(h.poll().is_none());
+        h.clock.set(999);
+        assert!(h.poll().is_none(), "nothing is due a millisecond early");
+        h.clock.set(1_000);
+        assert_eq!(
+            event(h.poll()),
+            Event::TagDecayed { peer, tag: TagName::from("fresh"), old: 10, new: 7, at: 1_000 }
+        );
+        assert!(h.poll().is_none());
+    }
+
+    #[test]
+    fn mutators_wake_the_behaviour_and_block_queues_a_close_of_every_connection() {
+        let mut h = Harness::new(Config::default());
+        let peer = PeerId::random();
+        assert!(h.poll().is_none());
+        assert_eq!(h.wakes(), 0);
+
+        assert!(h.behaviour.block_peer(peer));
+        assert_eq!(h.wakes(), 1);
+        match h.poll() {
+            Some(ToSwarm::CloseConnection { peer_id, connection: CloseConnection::All }) => {
+                assert_eq!(peer_id, peer)
+            }
+            other => panic!("expected a close, got {other:?}"),
+        }
+        assert!(h.poll().is_none());
+        assert!(!h.behaviour.block_peer(peer));
+        assert_eq!(h.wakes(), 1, "a no-op block queues nothing and wakes nobody");
+
+        h.behaviour.manager_mut().protect(&peer, "keep");
+        assert_eq!(h.wakes(), 2);
+        let Event::Protected { peer: p, .. } = event(h.poll()) else { panic!("not protected") };
+        assert_eq!(p, peer);
+    }
+
+    #[test]
+    fn identify_and_ping_data_for_an_unconnected_peer_is_not_recorded() {
+        let mut h = Harness::new(Config::default());
+        let peer = PeerId::random();
+        assert!(!h.behaviour.record_agent_version(&peer, "x/1"));
+        assert!(!h.behaviour.record_rtt(&peer, Duration::from_millis(5)));
+        assert_eq!(h.behaviour.peer_info(&peer), None);
+    }
+
+    #[test]
+    fn denials_say_which_limit_or_peer() {
+        let peer = PeerId::random();
+        assert_eq!(
+            ConnectionDenied::LimitReached { limit: 8, established: 8 }.to_string(),
+            "connection limit reached: 8 of 8 connections established"
+        );
+        assert_eq!(
+            ConnectionDenied::Blocked { peer }.to_string(),
+            format!("peer {peer} is blocked")
+        );
     }
 }

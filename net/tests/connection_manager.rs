@@ -1,6 +1,7 @@
 //! The connection manager on real swarms (in-memory transport, plaintext, yamux): trims close
 //! real connections, limits and blocks refuse connections with a typed error, identify and
-//! ping results reach the manager through the app.
+//! ping results reach the manager through the app. Native only: the swarms need tokio.
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -84,13 +85,15 @@ async fn connect_remote(hub: &mut Node, hub_addr: &Multiaddr, swarm: Node) -> Re
     remote
 }
 
-/// Drives the hub until `n` connections have closed; returns their peers and the behaviour
-/// events seen meanwhile, in order.
+/// Drives the hub until it has closed `n` connections itself; returns their peers and the
+/// behaviour events seen meanwhile, in order.
 async fn hub_until_closed(hub: &mut Node, n: usize) -> (BTreeSet<PeerId>, Vec<Event<PeerId>>) {
     let (mut closed, mut events) = (BTreeSet::new(), Vec::new());
     while closed.len() < n {
         match hub.next_swarm_event().await {
-            SwarmEvent::ConnectionClosed { peer_id, .. } => {
+            SwarmEvent::ConnectionClosed { peer_id, cause, .. } => {
+                // No cause means a local close; an idle timeout or remote close would have one.
+                assert!(cause.is_none(), "{peer_id} closed by {cause:?}, not by the hub");
                 closed.insert(peer_id);
             }
             SwarmEvent::Behaviour(e) => events.push(e),
@@ -107,8 +110,9 @@ fn closed_by(hub: PeerId) -> impl Fn(SwarmEvent<Event<PeerId>>) -> Option<()> {
     }
 }
 
-/// Four peers dial a 3/2 hub; peer i carries a static tag worth 10 * (i + 1) unless skipped.
-/// Returns the hub, its address, the remotes, and the hub's events after the fourth connection.
+/// Four peers dial a 3/2 hub; peer i carries a static tag worth 10 * (i + 1), and the first is
+/// protected if asked. Checks the trim report and that its victims are exactly the connections
+/// the hub closed; returns the hub, the remotes and the closed peers.
 async fn four_peers_dial_a_hub(protect_first: bool) -> (Node, Vec<Remote>, BTreeSet<PeerId>) {
     let mut hub = node(trim_config());
     let (hub_addr, _) = hub.listen().await;
@@ -201,9 +205,9 @@ async fn a_peer_dialling_a_hub_at_its_connection_limit_is_refused_with_a_typed_e
     third.dial.unbounded_send(hub_addr.clone()).unwrap();
     let cause = hub
         .wait(|e| match e {
-            SwarmEvent::IncomingConnectionError { error: ListenError::Denied { cause }, .. } => {
-                Some(cause)
-            }
+            SwarmEvent::IncomingConnectionError {
+                error: ListenError::Denied { cause }, ..
+            } => Some(cause),
             _ => None,
         })
         .await;
@@ -252,9 +256,9 @@ async fn a_blocked_peer_is_disconnected_and_then_refused_both_ways() {
     peer.dial.unbounded_send(hub_addr).unwrap();
     let cause = hub
         .wait(|e| match e {
-            SwarmEvent::IncomingConnectionError { error: ListenError::Denied { cause }, .. } => {
-                Some(cause)
-            }
+            SwarmEvent::IncomingConnectionError {
+                error: ListenError::Denied { cause }, ..
+            } => Some(cause),
             SwarmEvent::ConnectionEstablished { .. } => panic!("a blocked peer connected"),
             _ => None,
         })
@@ -322,7 +326,8 @@ async fn an_app_composing_identify_and_ping_feeds_agent_version_and_rtt_to_the_m
             }
         }
     };
-    let info = tokio::time::timeout(Duration::from_secs(10), learned).await.expect("learned in 10 s");
+    let info =
+        tokio::time::timeout(Duration::from_secs(10), learned).await.expect("learned in 10 s");
     assert_eq!(info.agent_version.as_deref(), Some("agent-b/2.0"));
     assert!(a.behaviour().peers.manager().is_connected(&b_id));
 
@@ -330,4 +335,37 @@ async fn an_app_composing_identify_and_ping_feeds_agent_version_and_rtt_to_the_m
     a.wait(|e| matches!(e, SwarmEvent::ConnectionClosed { .. }).then_some(())).await;
     assert_eq!(a.behaviour().peers.peer_info(&b_id), None, "forgotten with the last connection");
     assert!(!a.behaviour_mut().peers.record_agent_version(&b_id, "late"));
+}
+
+async fn next(
+    behaviour: &mut Behaviour,
+) -> libp2p::swarm::ToSwarm<Event<PeerId>, libp2p::swarm::THandlerInEvent<Behaviour>> {
+    std::future::poll_fn(|cx| NetworkBehaviour::poll(behaviour, cx)).await
+}
+
+#[tokio::test]
+async fn the_behaviour_wakes_itself_when_an_engine_timer_falls_due() {
+    let mut config = Config::default();
+    config.engine.decay_resolution = 1;
+    let mut behaviour = Behaviour::new(config).unwrap();
+    let peer = PeerId::random();
+    let now = behaviour.now();
+    behaviour.manager_mut().tag_peer_decaying(
+        &peer,
+        "fresh",
+        10,
+        20,
+        peerkeeper_core::DecayFn::fixed(4),
+        now,
+    );
+    let first = tokio::time::timeout(Duration::from_secs(5), next(&mut behaviour)).await.unwrap();
+    assert!(matches!(first, libp2p::swarm::ToSwarm::GenerateEvent(Event::TagSet { .. })));
+    // Nothing else is queued: only the armed timer can wake this future.
+    let decayed = tokio::time::timeout(Duration::from_secs(5), next(&mut behaviour)).await.unwrap();
+    let libp2p::swarm::ToSwarm::GenerateEvent(Event::TagDecayed { old: 10, new: 6, at, .. }) =
+        decayed
+    else {
+        panic!("expected the decay, got {decayed:?}");
+    };
+    assert!(at >= now + 20);
 }
