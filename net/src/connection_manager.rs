@@ -114,7 +114,8 @@ impl Clock for MonotonicClock {
 /// Settings for [`Behaviour`]: the engine's settings plus the hard connection limit.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Config {
-    /// Watermarks, grace and silence periods, decay resolution, retention.
+    /// Watermarks, grace and silence periods, decay resolution, retention. Remote peers pick
+    /// their own ids, so a node reachable by strangers should set a random `hash_seed`.
     pub engine: peerkeeper_core::Config,
     /// Established connections (all peers, both directions) beyond which new ones are refused
     /// with [`ConnectionDenied::LimitReached`]. `None` (the default) refuses nothing and
