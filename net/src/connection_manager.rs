@@ -310,6 +310,7 @@ impl<C: Clock> Behaviour<C> {
         }
     }
 
+    // Seam: once the engine judges bans itself (`allow_connection`), ask it here too.
     fn admit(&self, peer: Option<&PeerId>) -> Result<(), ConnectionDenied> {
         if let Some(peer) = peer.filter(|p| self.blocked.contains(p)) {
             return Err(ConnectionDenied::Blocked { peer: *peer });
@@ -331,7 +332,9 @@ impl<C: Clock> Behaviour<C> {
         Ok(dummy::ConnectionHandler)
     }
 
-    /// Moves the engine's commands, then its events, into the outgoing queue.
+    /// Moves the engine's commands, then its events, into the outgoing queue. The command
+    /// match is exhaustive on purpose: a new engine command (e.g. a backoff dial) fails to
+    /// compile here until the behaviour carries it out.
     fn drain_engine(&mut self) {
         while let Some(command) = self.engine.poll_command() {
             match command {
