@@ -27,8 +27,8 @@ step "browser tests (wasm-bindgen-test in headless Chromium)"
 cargo test --offline -p peerkeeper-web --features light-peer --target wasm32-unknown-unknown 2>&1 \
   | tee -a "$results"
 
-step "building the page and the node"
-"$ROOT/scripts/build.sh"
+step "building the page"
+"$ROOT/scripts/build.sh" --page-only
 
 step "end-to-end tests (node --test, playwright-core, Chromium)"
 NODE_BIN="$CARGO_TARGET_DIR/debug/peerkeeper-node" DIST="$ROOT/dist" \
