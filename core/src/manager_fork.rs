@@ -170,14 +170,14 @@ impl<P: PeerKey> PeerManager<P> {
         Some(node)
     }
 
-    /// Every peer a stats line is printed for: known to the peer book, the lifecycle, or
-    /// banned, in key order.
+    /// Every peer a stats line is printed for: known to the peer book or the lifecycle,
+    /// banned or blocked, in key order.
     fn stats_peers(&self) -> BTreeSet<&P> {
         let mut peers: BTreeSet<&P> = self.book.iter().map(|(_, r)| &r.peer).collect();
         peers.extend(self.defence.strikes.banned().map(|(p, _)| p));
         peers.extend(self.defence.blocklist.blocked().map(|(p, _, _)| p));
         if self.config.track_lifecycle {
-            peers.extend(self.defence.dials.dialing());
+            peers.extend(self.defence.lifecycle.peers().map(|(p, _)| p));
         }
         peers
     }
