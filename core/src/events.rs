@@ -17,7 +17,8 @@ use crate::types::{ConnId, Direction, Millis};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Command<P> {
-    /// Close every connection to `peer` (and abandon a dial in progress).
+    /// Close every connection to `peer`. A dial to it still in progress is abandoned too;
+    /// report that with `dial_failed` (harmless if the manager already counted it).
     Disconnect { peer: P, reason: DisconnectReason },
     /// Open a connection to `peer`; report `connected` or `dial_failed`.
     Dial { peer: P },

@@ -446,7 +446,8 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
         self.book.lookup(peer).is_some_and(|slot| self.book.get(slot).counts())
     }
 
-    /// Whether a trim chose this peer and its connections have not all closed yet.
+    /// Whether the manager asked the host to close this peer (a trim, a ban, a block, a fork
+    /// verdict) and its connections have not all closed yet.
     pub fn is_closing(&self, peer: &P) -> bool {
         self.book.lookup(peer).is_some_and(|slot| self.book.get(slot).closing)
     }
