@@ -411,6 +411,8 @@ impl<P: PeerKey> PeerManager<P> {
     // ---- getters ------------------------------------------------------------------------
 
     /// Whether a connection with `peer` must be refused now, and why: a soft ban or a block.
+    /// A ban holds until `handle_timeout` expires it at its `until` (so every view of the peer
+    /// changes at the same tick); `now` is taken for the merged `allow_connection`.
     pub fn defence_denial(&self, peer: &P, _now: Millis) -> Option<DenialReason> {
         if let Some(ban) = self.defence.strikes.ban(peer) {
             return Some(DenialReason::SoftBanned { until: ban.until, reason: ban.reason.clone() });
@@ -498,7 +500,7 @@ impl<P: PeerKey> PeerManager<P> {
     /// command even if the manager sees no connection (a status from a peer the host has not
     /// reported connected); otherwise only for a counted peer or a dial in progress.
     pub(crate) fn close_peer(&mut self, peer: &P, reason: DisconnectReason, always: bool) {
-        let mut live = always;
+        let mut live = false;
         if let Some(slot) = self.book.lookup(peer) {
             let r = self.book.get(slot);
             if r.closing {
@@ -512,7 +514,11 @@ impl<P: PeerKey> PeerManager<P> {
         live |= self.config.track_lifecycle
             && self.defence.lifecycle.state(peer) == Some(PeerState::Connect);
         if live {
+            // Remembered for the lifecycle until the last connection closes; not for a peer
+            // without one, whose close may never be reported.
             self.defence.closing.insert(peer.clone(), reason);
+        }
+        if live || always {
             self.commands.push_back(Command::Disconnect { peer: peer.clone(), reason });
         }
     }
