@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use peerkeeper_core::blocklist::{BlockResult, ProbeOutcome, Role};
+use peerkeeper_core::blocklist::{BlockResult, ProbeOutcome, Role, TransportFailure};
 use peerkeeper_core::lifecycle::{PeerState, TimeoutKind};
 use peerkeeper_core::rate_limit::{RateDecision, ThrottleDecision, UpgradeDecision};
 use peerkeeper_core::strikes::{StrikeKind, StrikeOutcome};
@@ -500,4 +500,115 @@ fn new_commands_and_events_serialize_with_snake_case_tags() {
         serde_json::to_value(changed("a", None, PeerState::Disconnected, 0)).unwrap(),
         serde_json::json!({"type": "lifecycle_changed", "peer": "a", "from": null, "to": "disconnected", "at": 0})
     );
+}
+
+#[test]
+fn a_block_dropped_at_an_epoch_lifts_and_dialling_resumes() {
+    let mut h = Host::tracking();
+    h.connect("keep", Direction::Inbound);
+    h.pm.handshake_completed(&"keep", 0);
+    h.pm.add_peer(&"x", 0);
+    h.drain();
+    assert!(h.pm.dial_failed(&"x", 0));
+    h.pm.block(&"x", "bad answers", 0);
+    h.drain();
+    h.take_events();
+    h.take_commands();
+    h.advance_to(100_000);
+    assert!(h.take_commands().is_empty(), "no dial while blocked, however long");
+    h.pm.epoch_transition([("keep", Role::Primary)], 100_000);
+    h.drain();
+    assert_eq!(
+        h.take_events(),
+        vec![
+            Event::EpochTransitioned {
+                epoch: 1,
+                reblocked: vec![],
+                dropped: vec!["x"],
+                at: 100_000
+            },
+            Event::Unblocked { peer: "x", cause: UnblockCause::DroppedAtEpoch, at: 100_000 },
+            changed("x", Some(PeerState::Banned), PeerState::Disconnected, 100_000),
+            Event::DialScheduled {
+                peer: "x",
+                due: 160_000,
+                backoff: 60_000,
+                failures: 1,
+                at: 100_000
+            },
+        ]
+    );
+    assert!(h.take_commands().is_empty(), "nothing was re-blocked, so nothing to probe");
+}
+
+#[test]
+fn transport_failures_disable_a_peer_but_application_errors_do_not_count() {
+    let mut h = Host::new(Config::default());
+    h.pm.epoch_transition([("s", Role::Backup)], 0);
+    assert!(!h.pm.transport_failure(&"s", TransportFailure::Dial, 1));
+    h.pm.application_error(&"s", 503, 2);
+    assert!(h.pm.is_healthy(&"s"), "a 5xx proves the transport works");
+    assert!(!h.pm.transport_failure(&"s", TransportFailure::Tls, 3));
+    assert!(!h.pm.transport_failure(&"s", TransportFailure::Reset, 4));
+    assert!(h.pm.transport_failure(&"s", TransportFailure::Reset, 5), "third in a row");
+    h.drain();
+    assert_eq!(
+        h.take_events(),
+        vec![
+            Event::EpochTransitioned { epoch: 1, reblocked: vec![], dropped: vec![], at: 0 },
+            Event::PeerDisabled { peer: "s", at: 5 },
+        ]
+    );
+    // A lucky probe does not revive a disabled peer.
+    h.pm.block(&"s", "disabled", 6);
+    h.pm.epoch_transition([("s", Role::Backup)], 7);
+    assert_eq!(h.pm.probe_result(&"s", true, 8), ProbeOutcome::StillBlockedDisabled);
+    assert!(h.pm.is_blocked(&"s"));
+}
+
+#[test]
+fn sync_moves_the_lifecycle_and_a_silent_peer_is_removed_after_eight_hours() {
+    let mut h = Host::tracking();
+    h.connect("s", Direction::Inbound);
+    assert!(h.pm.handshake_completed(&"s", 0));
+    assert!(h.pm.sync_started(&"s", 10));
+    assert!(!h.pm.sync_started(&"s", 11), "already syncing");
+    assert!(h.pm.sync_finished(&"s", 20));
+    h.drain();
+    h.take_events();
+    h.now = 1_000;
+    h.pm.inbound_message(&"s", 100, 1_000);
+    let conn = h.conns.remove("s").unwrap()[0];
+    h.pm.disconnected(&"s", conn, 2_000);
+    h.now = 2_000;
+    h.drain();
+    h.take_events();
+    // Last response at 1 000: removed 8 h later, not 8 h after the disconnect.
+    h.advance_to(28_801_000);
+    let removed: Vec<_> =
+        h.take_events().into_iter().filter(|e| matches!(e, Event::PeerRemoved { .. })).collect();
+    assert_eq!(
+        removed,
+        vec![Event::PeerRemoved { peer: "s", last_responsive: 1_000, at: 28_801_000 }]
+    );
+    assert_eq!(h.pm.peer_state(&"s"), None);
+    assert_eq!(h.pm.next_dial_at(&"s"), None, "the dialler forgot it too");
+}
+
+#[test]
+fn poll_timeout_is_the_earliest_deadline_of_every_component() {
+    let mut h = Host::tracking();
+    h.pm.add_peer(&"a", 0);
+    h.drain();
+    // Connect timeout 5 000, isolation 60 000, forgetting 8 h: the earliest wins.
+    assert_eq!(h.pm.poll_timeout(), Some(5_000));
+    h.pm.register_response(&"b", 100);
+    h.pm.register_response(&"c", 100);
+    h.pm.register_response(&"d", 100);
+    h.pm.register_failure(&"e", 1_000);
+    assert_eq!(h.pm.poll_timeout(), Some(5_000));
+    h.pm.soft_ban(&"z", "operator", 1_000);
+    h.advance_to(5_000);
+    // Redial after the timeout at 35 000; the isolation reset at 60 000 comes later.
+    assert_eq!(h.pm.poll_timeout(), Some(35_000));
 }
