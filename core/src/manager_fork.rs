@@ -40,12 +40,19 @@ impl<P: PeerKey> PeerManager<P> {
     // ---- inputs -------------------------------------------------------------------------
 
     /// A hello or fork-status message from `peer`. Another network id closes it with
-    /// `irrelevant_network`, an incompatible fork digest with `unviable_fork`. Ignored without
-    /// a fork view.
+    /// `irrelevant_network`, an incompatible fork digest with `unviable_fork`. A relevant
+    /// status from a peer in `handshake` is its hello: the handshake completes (with
+    /// `track_lifecycle`). Ignored without a fork view.
     pub fn status_received(&mut self, peer: &P, status: ChainStatus, now: Millis) {
         let now = self.advance(now);
+        let relevant = self.config.fork.as_ref().is_some_and(|c| {
+            status.network_id == c.network_id && c.digest_compatible(status.fork_digest)
+        });
         if let Some(f) = self.fork.as_mut() {
             f.status_received(peer.clone(), status, now);
+        }
+        if relevant && self.peer_state(peer) == Some(PeerState::Handshake) {
+            self.handshake_completed(peer, now);
         }
         self.settle(now);
     }

@@ -264,7 +264,6 @@ fn gap_fill_requests_blocks_and_its_timeout_runs_through_the_facade_clock() {
 fn the_stats_lines_are_rendered_from_every_components_state() {
     let mut h = Host::new(Config { track_lifecycle: true, ..Config::default() });
     h.connect("10.0.0.1:9876", Direction::Outbound);
-    h.pm.handshake_completed(&"10.0.0.1:9876", 0);
     h.status("10.0.0.1:9876", status(at(A, 100), at(A, 90)));
     h.pm.strike(&"10.0.0.1:9876", StrikeKind::ProtocolViolation, 0);
     h.pm.strike(&"10.0.0.1:9876", StrikeKind::ProtocolViolation, 0);
@@ -309,4 +308,32 @@ fn a_fork_section_needs_the_chain_and_the_chain_needs_a_fork_section() {
     )
     .err();
     assert_eq!(err.unwrap().path(), "fork.confirmation_blocks");
+}
+
+#[test]
+fn a_relevant_hello_completes_the_handshake_and_an_irrelevant_one_does_not() {
+    let mut h = Host::new(Config { track_lifecycle: true, ..Config::default() });
+    h.connect("good", Direction::Inbound);
+    h.connect("bad", Direction::Inbound);
+    h.take_events();
+    h.now = 300;
+    h.status("good", status(at(A, 100), at(A, 90)));
+    let changes: Vec<_> = h
+        .take_events()
+        .into_iter()
+        .filter(|e| matches!(e, Event::LifecycleChanged { .. }))
+        .collect();
+    assert_eq!(
+        changes,
+        vec![Event::LifecycleChanged {
+            peer: "good",
+            from: Some(PeerState::Handshake),
+            to: PeerState::Active,
+            at: 300
+        }]
+    );
+    let mut other = status(at(A, 100), at(A, 90));
+    other.network_id = NetworkId(99);
+    h.status("bad", other);
+    assert_eq!(h.pm.peer_state(&"bad"), Some(PeerState::Disconnected), "closed, not promoted");
 }
