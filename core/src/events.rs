@@ -18,7 +18,8 @@ use crate::types::{ConnId, Direction, Millis};
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Command<P> {
     /// Close every connection to `peer`. A dial to it still in progress is abandoned too;
-    /// report that with `dial_failed` (harmless if the manager already counted it).
+    /// the manager has already counted it as failed, so do not report it with `dial_failed`
+    /// (a `Dial` for the same peer may follow at once, e.g. after an isolation reset).
     Disconnect { peer: P, reason: DisconnectReason },
     /// Open a connection to `peer`; report `connected` or `dial_failed`.
     Dial { peer: P },

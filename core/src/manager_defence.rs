@@ -26,7 +26,7 @@ use std::net::IpAddr;
 
 use serde::Serialize;
 
-use crate::backoff::{BackoffOutput, DialScheduler};
+use crate::backoff::{BackoffOutput, DialPhase, DialScheduler};
 use crate::benchlist::{BenchEvent, Benchlist};
 use crate::blocklist::{
     BlockResult, Blocklist, BlocklistCommand, ProbeOutcome, Role, TransportFailure,
@@ -126,7 +126,9 @@ impl<P: PeerKey> PeerManager<P> {
     }
 
     /// A `Dial` command failed (refused, unreachable, TLS). Schedules the next attempt one
-    /// backoff later. False if the peer was not being dialled. Report transport failures to
+    /// backoff later. False if the peer was not being dialled, including a dial the manager
+    /// abandoned itself with a `Disconnect` (a timeout, a ban): that one is already counted
+    /// and must not be reported. Report transport failures to
     /// the blocklist separately with [`transport_failure`](Self::transport_failure).
     pub fn dial_failed(&mut self, peer: &P, now: Millis) -> bool {
         let now = self.advance(now);
@@ -513,6 +515,13 @@ impl<P: PeerKey> PeerManager<P> {
         }
         live |= self.config.track_lifecycle
             && self.defence.lifecycle.state(peer) == Some(PeerState::Connect);
+        if matches!(self.defence.dials.phase(peer), Some(DialPhase::Dialing { .. })) {
+            // The host abandons the dial: count it failed here, so its slot is free at once
+            // and a late report cannot be mistaken for a newer dial of the same peer.
+            let now = self.now;
+            self.defence.dials.dial_failed(peer, now);
+            self.dial_scheduled(peer, now);
+        }
         if live {
             // Remembered for the lifecycle until the last connection closes; not for a peer
             // without one, whose close may never be reported.
@@ -525,9 +534,12 @@ impl<P: PeerKey> PeerManager<P> {
 
     /// A ban or a block took hold: stop dialling, close, lifecycle `banned`.
     fn restrict(&mut self, peer: &P, now: Millis) {
-        self.close_peer(peer, DisconnectReason::Banned, false);
+        // Suspend first, so an abandoned dial's failure schedules nothing.
         if self.config.track_lifecycle {
             self.defence.dials.suspend(peer.clone());
+        }
+        self.close_peer(peer, DisconnectReason::Banned, false);
+        if self.config.track_lifecycle {
             self.transition(peer, now, |l| l.banned(peer.clone(), now));
         }
     }
@@ -701,11 +713,12 @@ impl<P: PeerKey> PeerManager<P> {
                     to: PeerState::Disconnected,
                     at: now,
                 });
-                // A stalled dial has no connection yet: the command abandons it.
-                self.close_peer(&peer, reason, timeout == TimeoutKind::Connect);
+                // A stalled dial has no connection yet: the command abandons it (and
+                // `close_peer` counts it as a failed dial).
                 if self.defence.dials.dial_failed(&peer, now) {
                     self.dial_scheduled(&peer, now);
                 }
+                self.close_peer(&peer, reason, timeout == TimeoutKind::Connect);
             }
             LifecycleEvent::Forgotten { peer, last_responsive } => {
                 let d = &mut self.defence;

@@ -327,10 +327,8 @@ mod through_the_facade {
                         self.dials += 1;
                     }
                     Command::Disconnect { peer, .. } => {
-                        if self.dialing.remove(&peer) {
-                            // An abandoned dial is reported as failed (a no-op after a timeout).
-                            self.pm.dial_failed(&peer, self.now);
-                        }
+                        // The manager counted an abandoned dial as failed itself.
+                        self.dialing.remove(&peer);
                         if let Some(conn) = self.conns.remove(&peer) {
                             assert!(self.pm.disconnected(&peer, conn, self.now));
                         }

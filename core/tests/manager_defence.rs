@@ -612,3 +612,31 @@ fn poll_timeout_is_the_earliest_deadline_of_every_component() {
     // Redial after the timeout at 35 000; the isolation reset at 60 000 comes later.
     assert_eq!(h.pm.poll_timeout(), Some(35_000));
 }
+
+#[test]
+fn blocking_a_peer_mid_dial_abandons_the_dial_and_frees_its_slot_at_once() {
+    let mut config = Config { track_lifecycle: true, ..Config::default() };
+    config.backoff.max_dials_in_flight = 1;
+    let mut h = Host::new(config);
+    h.pm.add_peer(&"a", 0);
+    h.pm.add_peer(&"b", 0);
+    h.drain();
+    assert_eq!(h.take_commands(), vec![(0, Command::Dial { peer: "a" })]);
+    h.take_events();
+    h.pm.block(&"a", "bad", 1_000);
+    h.now = 1_000;
+    h.drain();
+    assert_eq!(
+        h.take_commands(),
+        vec![
+            (1_000, Command::Disconnect { peer: "a", reason: DisconnectReason::Banned }),
+            (1_000, Command::Dial { peer: "b" }),
+        ]
+    );
+    assert!(
+        !h.take_events().iter().any(|e| matches!(e, Event::DialScheduled { peer: "a", .. })),
+        "a blocked peer is not scheduled"
+    );
+    assert!(!h.pm.dial_failed(&"a", 1_001), "the abandoned dial is already counted");
+    assert_eq!(h.pm.dials_in_flight(), 1);
+}
