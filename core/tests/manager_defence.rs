@@ -640,3 +640,31 @@ fn blocking_a_peer_mid_dial_abandons_the_dial_and_frees_its_slot_at_once() {
     assert!(!h.pm.dial_failed(&"a", 1_001), "the abandoned dial is already counted");
     assert_eq!(h.pm.dials_in_flight(), 1);
 }
+
+#[test]
+fn a_ban_that_expires_while_the_peer_is_still_blocked_does_not_resume_dialling() {
+    let mut h = Host::tracking();
+    h.connect("keep", Direction::Inbound);
+    h.pm.handshake_completed(&"keep", 0);
+    h.pm.add_peer(&"a", 0);
+    h.drain();
+    assert!(h.pm.dial_failed(&"a", 0));
+    h.pm.soft_ban(&"a", "operator", 0);
+    h.pm.block(&"a", "bad answers", 0);
+    h.drain();
+    h.take_events();
+    h.take_commands();
+    h.advance_to(3_600_000);
+    assert_eq!(
+        h.take_events(),
+        vec![Event::BanExpired { peer: "a", since: 0, reason: "operator".into(), at: 3_600_000 }]
+    );
+    assert_eq!(h.pm.peer_state(&"a"), Some(PeerState::Banned), "the block still holds");
+    assert_eq!(h.pm.next_dial_at(&"a"), None);
+    assert_eq!(
+        h.pm.defence_denial(&"a", 3_600_000),
+        Some(DenialReason::Blocked { reason: "bad answers".into() })
+    );
+    h.advance_to(10_000_000);
+    assert!(h.dials().is_empty());
+}
