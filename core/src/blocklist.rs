@@ -174,6 +174,18 @@ impl<P: PeerKey> Blocklist<P> {
         true
     }
 
+    /// Gives `peer` a role in the current set, adding it if absent; a block and health stay.
+    /// Returns whether anything changed.
+    pub fn set_role(&mut self, peer: P, role: Role) -> bool {
+        match self.peers.get_mut(&peer) {
+            Some(entry) => std::mem::replace(&mut entry.role, role) != role,
+            None => {
+                self.peers.insert(peer, Entry::new(role));
+                true
+            }
+        }
+    }
+
     /// Drops `peer` from the current set, block and health included.
     pub fn remove_peer(&mut self, peer: &P) -> bool {
         self.peers.remove(peer).is_some()

@@ -1,9 +1,19 @@
 //! The manager's settings: watermarks, grace and silence windows, decay resolution, the
-//! outbound bonus and the bounds on remembered peers. Defaults live here and nowhere else.
+//! outbound bonus and the bounds on remembered peers, plus one section per wired component
+//! (strikes, lifecycle, backoff, benchlist, blocklist, rate limits, health, fork view). The
+//! facade's defaults live here; each section's defaults live beside its component.
 
 use serde::{Deserialize, Serialize};
-use thiserror::Error;
 
+use crate::backoff::BackoffConfig;
+use crate::benchlist::BenchlistConfig;
+use crate::blocklist::BlocklistConfig;
+pub use crate::config_error::ConfigError;
+use crate::fork::{ForkConfig, ForkConfigError};
+use crate::health::HealthConfig;
+use crate::lifecycle::LifecycleConfig;
+use crate::rate_limit::{InboundThrottleConfig, SlidingWindowConfig, UpgradeThrottleConfig};
+use crate::strikes::StrikeConfig;
 use crate::types::Millis;
 
 /// Settings for [`PeerManager`](crate::PeerManager). Every duration is in milliseconds.
@@ -12,7 +22,7 @@ use crate::types::Millis;
 /// validates it.
 ///
 /// [`PeerManager::new`]: crate::PeerManager::new
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Config {
     /// Peer count a trim brings the connected set down to. Unit: peers.
@@ -51,6 +61,36 @@ pub struct Config {
     /// so a caller exposed to adversarial peer ids should pass a random value here. Example:
     /// any `u64`.
     pub hash_seed: u64,
+    /// Whether the manager runs each peer's lifecycle and dials peers itself: connect and
+    /// handshake timeouts, `Dial` commands with reconnect backoff, the isolation reset and
+    /// forgetting peers silent for `lifecycle.forget_after`. Off by default, so a host that
+    /// only reports connections (a plain connection manager) sees no timeouts or dials it
+    /// never asked for; a node that dials its peers turns it on. Strikes, bans, blocks, the
+    /// benchlist, rate limits, health and the fork view work either way.
+    pub track_lifecycle: bool,
+    /// Spam strikes and soft bans (seed 003).
+    pub strikes: StrikeConfig,
+    /// Connect/handshake timeouts and forgetting (seed 003); used with `track_lifecycle`.
+    pub lifecycle: LifecycleConfig,
+    /// Reconnect backoff, dials in flight and the isolation reset (seed 003); used with
+    /// `track_lifecycle`.
+    pub backoff: BackoffConfig,
+    /// Benching peers that keep failing requests (AvalancheGo).
+    pub benchlist: BenchlistConfig,
+    /// Blocklists across epochs and transport-failure health (seed 002).
+    pub blocklist: BlocklistConfig,
+    /// Peer-exchange requests per peer per sliding window (seed 003).
+    pub peer_exchange: SlidingWindowConfig,
+    /// Inbound connection upgrades per IP and globally (seed 004).
+    pub upgrades: UpgradeThrottleConfig,
+    /// Inbound message byte and count buckets per peer (seed 004).
+    pub inbound: InboundThrottleConfig,
+    /// Network health thresholds (seed 004).
+    pub health: HealthConfig,
+    /// The fork view (issue 6). `None`: no chain is followed and every peer counts as aligned.
+    /// With a section the manager must be built with
+    /// [`PeerManager::with_chain`](crate::PeerManager::with_chain), which is given our head.
+    pub fork: Option<ForkConfig>,
 }
 
 impl Default for Config {
@@ -69,22 +109,27 @@ impl Default for Config {
             retention_ms: 3_600_000,
             max_retained_peers: 1_024,
             hash_seed: 0x9e37_79b9_7f4a_7c15,
+            track_lifecycle: false,
+            strikes: StrikeConfig::default(),
+            lifecycle: LifecycleConfig::default(),
+            backoff: BackoffConfig::default(),
+            benchlist: BenchlistConfig::default(),
+            blocklist: BlocklistConfig::default(),
+            peer_exchange: SlidingWindowConfig::default(),
+            upgrades: UpgradeThrottleConfig::default(),
+            inbound: InboundThrottleConfig::default(),
+            health: HealthConfig::default(),
+            fork: None,
         }
     }
 }
 
-/// Why a [`Config`] was refused.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum ConfigError {
-    #[error("invalid config field `{field}`: {reason}")]
-    Invalid { field: &'static str, reason: String },
-}
-
 impl Config {
-    /// Checks every field; the error names the first offending one.
+    /// Checks every field; the error names the first offending one, with its section for a
+    /// component's field (`backoff.max_backoff`).
     pub fn validate(&self) -> Result<(), ConfigError> {
         let invalid =
-            |field: &'static str, reason: String| Err(ConfigError::Invalid { field, reason });
+            |field: &'static str, reason: String| Err(ConfigError::invalid(field, reason));
         if self.high_water == 0 {
             return invalid("high_water", "must be at least 1".into());
         }
@@ -96,6 +141,29 @@ impl Config {
         }
         if self.decay_resolution == 0 {
             return invalid("decay_resolution", "must be at least 1 ms".into());
+        }
+        let sections: [(&'static str, Result<(), ConfigError>); 9] = [
+            ("strikes", self.strikes.validate()),
+            ("lifecycle", self.lifecycle.validate()),
+            ("backoff", self.backoff.validate()),
+            ("benchlist", self.benchlist.validate()),
+            ("blocklist", self.blocklist.validate()),
+            ("peer_exchange", self.peer_exchange.validate()),
+            ("upgrades", self.upgrades.validate()),
+            ("inbound", self.inbound.validate()),
+            ("health", self.health.validate()),
+        ];
+        for (section, result) in sections {
+            result.map_err(|e| e.in_section(section))?;
+        }
+        if let Some(fork) = &self.fork {
+            fork.validate().map_err(|e| {
+                let (field, reason) = match e {
+                    ForkConfigError::Zero { field } => (field, "must be greater than zero".into()),
+                    e @ ForkConfigError::TreeTooSmall { .. } => ("tree_capacity", e.to_string()),
+                };
+                ConfigError::invalid(field, reason).in_section("fork")
+            })?;
         }
         Ok(())
     }
@@ -132,6 +200,31 @@ mod tests {
             "decay_resolution"
         );
         assert_eq!(field_of(Config { low_water: 4, high_water: 4, ..Config::default() }), "ok");
+    }
+
+    #[test]
+    fn a_section_field_is_refused_with_its_path() {
+        let mut c = Config::default();
+        c.backoff.max_backoff = 1;
+        let err = c.validate().unwrap_err();
+        assert_eq!(err.path(), "backoff.max_backoff");
+        assert_eq!(
+            err.to_string(),
+            "invalid config field `backoff.max_backoff`: must be at least initial_backoff (30000 ms)"
+        );
+        let mut c = Config::default();
+        c.strikes.threshold = 0;
+        assert_eq!(c.validate().unwrap_err().path(), "strikes.threshold");
+        let mut c = Config::default();
+        c.benchlist.bench_probability = 2.0;
+        assert_eq!(c.validate().unwrap_err().path(), "benchlist.bench_probability");
+        let mut fork = crate::fork::ForkConfig::new(
+            crate::fork::NetworkId(1),
+            crate::fork::ForkDigest([0; 4]),
+        );
+        fork.gap_fill_max_blocks = 0;
+        let c = Config { fork: Some(fork), ..Config::default() };
+        assert_eq!(c.validate().unwrap_err().path(), "fork.gap_fill_max_blocks");
     }
 
     #[test]

@@ -3,7 +3,12 @@
 
 use serde::Serialize;
 
+use crate::benchlist::UnbenchCause;
+use crate::blocklist::Role;
+use crate::fork::{AlignmentCause, BlockRef, ForkStatus, ModeCause, NodeMode};
+use crate::lifecycle::{PeerState, TimeoutKind};
 use crate::reasons::DisconnectReason;
+use crate::strikes::StrikeKind;
 use crate::tags::{RemovalCause, TagName};
 use crate::types::{ConnId, Direction, Millis};
 
@@ -12,8 +17,20 @@ use crate::types::{ConnId, Direction, Millis};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Command<P> {
-    /// Close every connection to `peer`.
+    /// Close every connection to `peer`. A dial to it still in progress is abandoned too;
+    /// the manager has already counted it as failed, so do not report it with `dial_failed`
+    /// (a `Dial` for the same peer may follow at once, e.g. after an isolation reset).
     Disconnect { peer: P, reason: DisconnectReason },
+    /// Open a connection to `peer`; report `connected` or `dial_failed`.
+    Dial { peer: P },
+    /// Check whether `peer` (blocked, carried into a new epoch) is reachable; report with
+    /// `probe_result`.
+    Probe { peer: P },
+    /// Ask `peer` for blocks `from..from + count` (headers, for a light host).
+    RequestBlocks { peer: P, from: u64, count: u64 },
+    /// We are on a confirmed minority fork: move our head from `fork_point` onto the branch
+    /// ending at `to` (the `RequestBlocks` that follow fetch it).
+    SwitchFork { fork_point: BlockRef, to: BlockRef },
 }
 
 /// Everything observable, in the order it happened. Every variant carries `at`, the time of
@@ -95,6 +112,160 @@ pub enum Event<P> {
         peer: P,
         at: Millis,
     },
+    /// A strike was recorded; `counted` is false for kinds that never count (duplicates,
+    /// out-of-order blocks in a range reply, dead-fork blocks within grace). `strikes` is the
+    /// counter after it.
+    Struck {
+        peer: P,
+        kind: StrikeKind,
+        counted: bool,
+        strikes: u32,
+        threshold: u32,
+        at: Millis,
+    },
+    /// A valid packet wiped a non-zero strike counter.
+    StrikesReset {
+        peer: P,
+        cleared: u32,
+        at: Millis,
+    },
+    /// The peer is soft-banned until `until` (exclusive); it is disconnected and not dialled.
+    SoftBanned {
+        peer: P,
+        reason: String,
+        until: Millis,
+        at: Millis,
+    },
+    /// A soft ban ran out; the peer is an ordinary disconnected peer again.
+    BanExpired {
+        peer: P,
+        since: Millis,
+        reason: String,
+        at: Millis,
+    },
+    /// The peer's lifecycle state changed (`from` is `None` for a peer learnt just now).
+    LifecycleChanged {
+        peer: P,
+        from: Option<PeerState>,
+        to: PeerState,
+        at: Millis,
+    },
+    /// The peer spent too long connecting or in the hello exchange; it is now disconnected.
+    LifecycleTimedOut {
+        peer: P,
+        from: PeerState,
+        timeout: TimeoutKind,
+        at: Millis,
+    },
+    /// The peer had not responded since `last_responsive` for `lifecycle.forget_after`: every
+    /// component dropped it.
+    PeerRemoved {
+        peer: P,
+        last_responsive: Millis,
+        at: Millis,
+    },
+    /// The peer will be dialled at `due` (if a dial slot is free then): `backoff` after `at`,
+    /// following its `failures`-th failure since the last reset, or at the end of a ban.
+    DialScheduled {
+        peer: P,
+        due: Millis,
+        backoff: Millis,
+        failures: u32,
+        at: Millis,
+    },
+    /// No peer was active for `backoff.isolation_after`: every backoff was cleared and the
+    /// listed waiting peers are dialled now (the seed's emergency peer reset).
+    IsolationReset {
+        isolated_since: Millis,
+        redialled: Vec<P>,
+        at: Millis,
+    },
+    /// The host should fail requests to `peer` at once until `until` at the latest.
+    Benched {
+        peer: P,
+        failure_probability: f64,
+        until: Millis,
+        at: Millis,
+    },
+    Unbenched {
+        peer: P,
+        failure_probability: f64,
+        cause: UnbenchCause,
+        at: Millis,
+    },
+    /// The peer was blocked: disconnected and not dialled until unblocked.
+    Blocked {
+        peer: P,
+        role: Role,
+        reason: String,
+        at: Millis,
+    },
+    Unblocked {
+        peer: P,
+        cause: UnblockCause,
+        at: Millis,
+    },
+    /// The hot path gave up on the peer after consecutive transport failures; only a
+    /// reconnection revives it.
+    PeerDisabled {
+        peer: P,
+        at: Millis,
+    },
+    /// A new peer set took over; blocks of peers still present were carried into it (and a
+    /// `Probe` command issued for each), blocks of absent peers were dropped.
+    EpochTransitioned {
+        epoch: u64,
+        reblocked: Vec<(P, Role)>,
+        dropped: Vec<P>,
+        at: Millis,
+    },
+    /// Whether blocks and transactions may flow with the peer changed (`exch`, `+align`).
+    AlignmentChanged {
+        peer: P,
+        aligned: bool,
+        why: AlignmentCause,
+        at: Millis,
+    },
+    /// Our fork status changed (NORMAL, LOOKING, MINORITY).
+    ForkStatusChanged {
+        from: ForkStatus,
+        to: ForkStatus,
+        at: Millis,
+    },
+    /// Our node mode changed (SYNC, FORWARD).
+    NodeModeChanged {
+        from: NodeMode,
+        to: NodeMode,
+        why: ModeCause,
+        at: Millis,
+    },
+    /// SYNC received no block for the stagnation threshold while a peer is ahead.
+    SyncStalled {
+        at: Millis,
+    },
+    /// A gap-fill request got no answer in time; another peer will be asked.
+    GapFillTimedOut {
+        peer: P,
+        from: u64,
+        at: Millis,
+    },
+    /// No peer's range covers block `from`: sync cannot progress until one appears.
+    NoBridgingPeer {
+        from: u64,
+        at: Millis,
+    },
+}
+
+/// Why a block was lifted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnblockCause {
+    /// A health probe passed.
+    Probe,
+    /// The peer connected again: the strongest proof of health.
+    Reconnected,
+    /// The peer is not in the new epoch's set, so its block went with the old one.
+    DroppedAtEpoch,
 }
 
 /// What started a trim.
@@ -121,11 +292,17 @@ pub enum Verdict {
     ClosedLowestScore,
     /// Its score equalled the lowest kept eligible score; it had the older connection.
     ClosedTieOldest,
+    /// It was not aligned with our fork while aligned peers were kept: non-aligned peers
+    /// close first, whatever their score.
+    ClosedNotAligned,
 }
 
 impl Verdict {
     pub fn is_closed(self) -> bool {
-        matches!(self, Verdict::ClosedLowestScore | Verdict::ClosedTieOldest)
+        matches!(
+            self,
+            Verdict::ClosedLowestScore | Verdict::ClosedTieOldest | Verdict::ClosedNotAligned
+        )
     }
 }
 
@@ -155,7 +332,9 @@ pub struct TrimReport<P> {
     /// How many more peers would have had to close to reach `target`, had enough been
     /// eligible.
     pub shortfall: usize,
-    /// Lowest score among eligible peers that were kept; `None` if none were.
+    /// Score of the first eligible peer kept in closing order: the lowest kept score among
+    /// peers of its alignment class (non-aligned peers rank below aligned ones); `None` if
+    /// none were kept.
     pub cut_score: Option<f64>,
     /// Every peer counted as connected, in peer-book order (sort by `rank` for closing
     /// order).

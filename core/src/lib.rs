@@ -14,7 +14,10 @@
 //! - `score`: the one function that computes a peer's score;
 //! - `trim`: victim selection (linear-time radix sort) and the trim report;
 //! - [`events`]: commands and events, serializable for the JS side;
-//! - `manager`: the [`PeerManager`] facade wiring them together.
+//! - `manager`: the [`PeerManager`] facade wiring them together;
+//! - `manager_defence`: issue 5's components (strikes, lifecycle, backoff, benchlist,
+//!   blocklist, rate limits, health) wired into the facade;
+//! - `manager_fork`: issue 6's fork view wired into the facade, and the stats lines.
 
 pub mod backoff;
 pub mod benchlist;
@@ -30,6 +33,8 @@ mod hash;
 pub mod health;
 pub mod lifecycle;
 mod manager;
+mod manager_defence;
+mod manager_fork;
 mod peer_book;
 mod peer_index;
 pub mod peer_key;
@@ -43,8 +48,9 @@ mod trim;
 pub mod types;
 
 pub use config::{Config, ConfigError};
-pub use events::{Command, Event, TrimEntry, TrimReport, TrimTrigger, Verdict};
+pub use events::{Command, Event, TrimEntry, TrimReport, TrimTrigger, UnblockCause, Verdict};
 pub use manager::PeerManager;
+pub use manager_defence::DenialReason;
 pub use reasons::DisconnectReason;
 pub use tags::{BumpFn, CustomDecay, DecayFn, RemovalCause, TagName};
 pub use types::{ConnId, Direction, Millis};

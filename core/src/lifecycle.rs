@@ -366,6 +366,11 @@ impl<P: PeerKey> Lifecycle<P> {
         self.peers.get(peer)?.last_disconnect_reason
     }
 
+    /// Every known peer and its state, in key order.
+    pub fn peers(&self) -> impl Iterator<Item = (&P, PeerState)> + '_ {
+        self.peers.iter().map(|(p, r)| (p, r.state))
+    }
+
     pub fn count(&self, state: PeerState) -> usize {
         self.counts[state.index()]
     }

@@ -8,7 +8,9 @@ use std::hash::Hash;
 use crate::config::{Config, ConfigError};
 use crate::decay_schedule::{align_up, DecaySchedule, NEVER};
 use crate::events::{Command, Event, TrimTrigger};
+use crate::fork::ForkView;
 use crate::hash::SeededState;
+use crate::manager_defence::Defence;
 use crate::peer_book::{push_boxed, remove_boxed, PeerBook};
 use crate::protection;
 use crate::reasons::DisconnectReason;
@@ -29,11 +31,15 @@ use crate::types::{ConnId, Direction, Millis};
 ///
 /// # Driving it
 ///
-/// 1. Feed every input: `connected`, `disconnected`, tag and protection calls, `trim`.
+/// 1. Feed every input: `connected`, `disconnected`, tag and protection calls, `trim`, and
+///    the wired components' inputs (`strike`, `valid_packet`, `handshake_completed`,
+///    `dial_failed`, `block`, `epoch_transition`, `status_received`, `block_applied`, ...;
+///    see the `manager_defence` and `manager_fork` method groups).
 /// 2. After every input, drain [`poll_command`](Self::poll_command) until `None` and carry
-///    each command out (a `Disconnect` closes all of the peer's connections; report each
-///    closure back with `disconnected`), then drain [`poll_event`](Self::poll_event) until
-///    `None`.
+///    each command out (a `Disconnect` closes all of the peer's connections, reported back
+///    with `disconnected`; a `Dial` is answered with `connected` or `dial_failed`; a `Probe`
+///    with `probe_result`; `RequestBlocks` with `headers_received`), then drain
+///    [`poll_event`](Self::poll_event) until `None`.
 /// 3. Sleep until [`poll_timeout`](Self::poll_timeout) (or the next input, whichever comes
 ///    first), then call [`handle_timeout`](Self::handle_timeout) with the current time and
 ///    go back to step 2.
@@ -43,6 +49,7 @@ use crate::types::{ConnId, Direction, Millis};
 ///
 /// # fn clock() -> u64 { 0 }
 /// # fn close_all_connections(_peer: &str) {}
+/// # fn carry_out(_cmd: Command<String>) {}
 /// # fn sleep_until(_t: Option<u64>) {}
 /// let mut pm: PeerManager<String> = PeerManager::new(Config::default()).unwrap();
 /// pm.connected(&"peer-a".to_string(), ConnId(1), Direction::Inbound, clock());
@@ -50,6 +57,7 @@ use crate::types::{ConnId, Direction, Millis};
 ///     while let Some(cmd) = pm.poll_command() {
 ///         match cmd {
 ///             Command::Disconnect { peer, .. } => close_all_connections(&peer),
+///             other => carry_out(other),
 ///         }
 ///     }
 ///     while let Some(event) = pm.poll_event() {
@@ -60,23 +68,40 @@ use crate::types::{ConnId, Direction, Millis};
 /// }
 /// ```
 #[derive(Clone)]
-pub struct PeerManager<P> {
-    config: Config,
-    book: PeerBook<P>,
+pub struct PeerManager<P: Clone + Eq + Hash + Ord + Debug> {
+    pub(crate) config: Config,
+    pub(crate) book: PeerBook<P>,
     names: Interner,
     policies: PolicyTable,
     schedule: DecaySchedule,
-    events: VecDeque<Event<P>>,
-    commands: VecDeque<Command<P>>,
-    now: Millis,
+    pub(crate) events: VecDeque<Event<P>>,
+    pub(crate) commands: VecDeque<Command<P>>,
+    pub(crate) now: Millis,
     last_trim: Option<Millis>,
     pending_trim: Option<Millis>,
+    /// Issue 5: strikes, lifecycle, dials, benchlist, blocklist, rate limits, health.
+    pub(crate) defence: Defence<P>,
+    /// Issue 6: the fork view, when a chain is followed (`Config::fork`).
+    pub(crate) fork: Option<ForkView<P>>,
 }
 
 impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
-    /// A manager with no peers; refuses an invalid config.
+    /// A manager with no peers; refuses an invalid config, and a config with a `fork`
+    /// section (that needs our chain: use [`with_chain`](Self::with_chain)).
     pub fn new(config: Config) -> Result<Self, ConfigError> {
+        if config.fork.is_some() {
+            config.validate()?;
+            return Err(ConfigError::invalid(
+                "fork",
+                "a fork view needs our head and LIB: build with PeerManager::with_chain",
+            ));
+        }
+        Self::build(config)
+    }
+
+    pub(crate) fn build(config: Config) -> Result<Self, ConfigError> {
         config.validate()?;
+        let defence = Defence::new(&config)?;
         let hasher = SeededState::new(config.hash_seed);
         Ok(PeerManager {
             book: PeerBook::new(hasher.clone()),
@@ -88,6 +113,8 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
             now: 0,
             last_trim: None,
             pending_trim: None,
+            defence,
+            fork: None,
             config,
         })
     }
@@ -115,6 +142,9 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
             connections: r.conns.len(),
             at: now,
         });
+        if newly {
+            self.peer_connected(peer, now);
+        }
         if newly && self.book.counted() > self.config.high_water {
             self.request_trim(TrimTrigger::HighWaterCrossed, now);
         }
@@ -128,6 +158,7 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
         let Some(slot) = self.book.lookup(peer) else {
             return false;
         };
+        let was_closing = self.book.get(slot).closing;
         let Some(left) = self.book.remove_conn(slot, conn, now) else {
             return false;
         };
@@ -137,11 +168,16 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
             connections: left,
             at: now,
         });
+        if left == 0 {
+            self.peer_disconnected(peer, was_closing, now);
+        }
         self.enforce_retention();
         true
     }
 
-    /// Runs whatever is due at `now`: decays, a deferred trim, forgetting departed peers.
+    /// Runs whatever is due at `now`: decays, a deferred trim, forgetting departed peers,
+    /// then every wired component (ban expiries, lifecycle timeouts, dials, the isolation
+    /// reset, bench expiries, the fork view's timers).
     pub fn handle_timeout(&mut self, now: Millis) {
         let now = self.advance(now);
         self.run_decays(now);
@@ -149,6 +185,8 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
             self.pending_trim = None;
             self.run_trim(TrimTrigger::DeferredAfterSilence, now);
         }
+        self.fork_timeout(now);
+        self.settle(now);
         self.enforce_retention();
     }
 
@@ -341,15 +379,24 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
         self.commands.pop_front()
     }
 
-    /// When [`handle_timeout`](Self::handle_timeout) next has work: a decay, a deferred trim
-    /// or a peer to forget. `None` when nothing is scheduled.
+    /// When [`handle_timeout`](Self::handle_timeout) next has work: a decay, a deferred trim,
+    /// a peer to forget, or any wired component's deadline. `None` when nothing is scheduled.
     pub fn poll_timeout(&self) -> Option<Millis> {
         let retention = if self.book.retained_count() > 0 {
             self.book.next_expiry(self.config.retention_ms)
         } else {
             None
         };
-        [self.schedule.next_due(), self.pending_trim, retention].into_iter().flatten().min()
+        [
+            self.schedule.next_due(),
+            self.pending_trim,
+            retention,
+            self.defence_deadline(),
+            self.fork.as_ref().and_then(|f| f.poll_timeout()),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     // ---- getters ------------------------------------------------------------------------
@@ -399,7 +446,8 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
         self.book.lookup(peer).is_some_and(|slot| self.book.get(slot).counts())
     }
 
-    /// Whether a trim chose this peer and its connections have not all closed yet.
+    /// Whether the manager asked the host to close this peer (a trim, a ban, a block, a fork
+    /// verdict) and its connections have not all closed yet.
     pub fn is_closing(&self, peer: &P) -> bool {
         self.book.lookup(peer).is_some_and(|slot| self.book.get(slot).closing)
     }
@@ -431,7 +479,7 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
 
     // ---- internals ----------------------------------------------------------------------
 
-    fn advance(&mut self, now: Millis) -> Millis {
+    pub(crate) fn advance(&mut self, now: Millis) -> Millis {
         self.now = self.now.max(now);
         self.now
     }
@@ -485,7 +533,7 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
         self.policies.release(e.policy);
     }
 
-    fn run_decays(&mut self, now: Millis) {
+    pub(crate) fn run_decays(&mut self, now: Millis) {
         while let Some((due, idxs)) = self.schedule.pop_due(now) {
             for idx in idxs {
                 let e = *self.schedule.get(idx);
@@ -521,7 +569,7 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
         }
     }
 
-    fn request_trim(&mut self, trigger: TrimTrigger, now: Millis) {
+    pub(crate) fn request_trim(&mut self, trigger: TrimTrigger, now: Millis) {
         if let Some(last) = self.last_trim {
             let until = last.saturating_add(self.config.silence_period);
             if now < until {
@@ -551,7 +599,7 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
         self.events.push_back(Event::Trimmed { report: plan.report, at: now });
     }
 
-    fn enforce_retention(&mut self) {
+    pub(crate) fn enforce_retention(&mut self) {
         let (retention, max) = (self.config.retention_ms, self.config.max_retained_peers);
         while let Some(slot) = self.book.pop_forgettable(self.now, retention, max) {
             let r = self.book.forget(slot);

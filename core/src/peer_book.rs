@@ -50,6 +50,9 @@ pub(crate) struct PeerRecord<P> {
     protected: bool,
     /// Whether any connection is outbound, cached for the same reason as `tag_sum`.
     outbound: bool,
+    /// Not aligned with our fork (issue 6): set by the facade while a fork view is followed
+    /// and the peer has not (or no longer) shown it shares our chain. Trim closes these first.
+    pub(crate) misaligned: bool,
 }
 
 impl<P> PeerRecord<P> {
@@ -198,6 +201,7 @@ impl<P: Clone + Eq + Hash> PeerBook<P> {
             closing: false,
             protected: false,
             outbound: false,
+            misaligned: false,
         };
         let slot = match self.free.pop() {
             Some(slot) => {

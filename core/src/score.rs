@@ -18,3 +18,12 @@ pub(crate) fn peer_score<P>(record: &PeerRecord<P>, config: &Config) -> f64 {
     }
     sum as f64
 }
+
+/// The trim ranking class, compared before the score: a peer not aligned with our fork ranks
+/// below every aligned one (issue 6), so of two peers with equal scores the non-aligned one
+/// closes first, and a non-aligned peer closes before an aligned one of lower score. Without
+/// a fork view every peer is aligned and only the score counts.
+#[inline]
+pub(crate) fn ranks_below_aligned<P>(record: &PeerRecord<P>) -> bool {
+    record.misaligned
+}

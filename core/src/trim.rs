@@ -10,7 +10,7 @@ use std::hash::Hash;
 use crate::config::Config;
 use crate::events::{TrimEntry, TrimReport, TrimTrigger, Verdict};
 use crate::peer_book::PeerBook;
-use crate::score::peer_score;
+use crate::score::{peer_score, ranks_below_aligned};
 use crate::types::Millis;
 
 /// A candidate reduced to integers, so the selection compares plain `u64`s.
@@ -183,6 +183,8 @@ pub(crate) fn plan<P: Clone + Eq + Hash>(
     let mut entries: Vec<TrimEntry<P>> = Vec::with_capacity(book.counted());
     let mut slots: Vec<u32> = Vec::with_capacity(book.counted());
     let mut cands: Vec<Candidate> = Vec::with_capacity(book.counted());
+    // Per report entry: ranks below aligned peers (issue 6). Filled only once one is seen.
+    let mut below: Vec<bool> = Vec::new();
     let mut integral = true;
     for (slot, r) in book.iter() {
         if !r.counts() {
@@ -196,6 +198,10 @@ pub(crate) fn plan<P: Clone + Eq + Hash>(
         } else {
             integral &= score.fract() == 0.0 && score.abs() < 9.0e18;
             let pos = entries.len() as u32;
+            if ranks_below_aligned(r) {
+                below.resize(entries.len() + 1, false);
+                below[pos as usize] = true;
+            }
             cands.push(Candidate { score_key: total_order_key(score), seq: r.seq, pos });
             Verdict::KeptAboveCut
         };
@@ -222,7 +228,17 @@ pub(crate) fn plan<P: Clone + Eq + Hash>(
     let target = config.low_water;
     let need = connected.saturating_sub(target);
     let k = need.min(cands.len());
-    let order = closing_order_positions(&mut cands);
+    let mut order = closing_order_positions(&mut cands);
+    if !below.is_empty() {
+        // The alignment class is the most significant key: a stable partition of the
+        // (score, age) order keeps it linear.
+        below.resize(entries.len(), false);
+        let (mut first, aligned): (Vec<u32>, Vec<u32>) =
+            order.iter().partition(|&&pos| below[pos as usize]);
+        first.extend(aligned);
+        order = first;
+    }
+    let cut_below = order.get(k).is_some_and(|&pos| below.get(pos as usize) == Some(&true));
     let cut_score = order.get(k).map(|&pos| entries[pos as usize].score);
     let cut_key = cut_score.map(total_order_key);
 
@@ -235,13 +251,16 @@ pub(crate) fn plan<P: Clone + Eq + Hash>(
     // Second pass, in book order again: ranks, verdicts and victims. Victims are closed in
     // book order (sequential access); `rank` in the report is the closing order.
     let mut victims = Vec::with_capacity(k);
-    for ((entry, rank), slot) in entries.iter_mut().zip(ranks).zip(slots) {
+    for (pos, ((entry, rank), slot)) in entries.iter_mut().zip(ranks).zip(slots).enumerate() {
         if rank == 0 {
             continue;
         }
         entry.rank = Some(rank);
         if rank as usize <= k {
-            entry.verdict = if cut_key == Some(total_order_key(entry.score)) {
+            let victim_below = below.get(pos) == Some(&true);
+            entry.verdict = if victim_below && cut_key.is_some() && !cut_below {
+                Verdict::ClosedNotAligned
+            } else if cut_key == Some(total_order_key(entry.score)) {
                 Verdict::ClosedTieOldest
             } else {
                 Verdict::ClosedLowestScore

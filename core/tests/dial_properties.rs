@@ -255,3 +255,201 @@ fn the_composition_does_dial_so_the_properties_are_not_vacuous() {
     node.apply(Action::Advance(10_000));
     assert!(!node.scheduler.is_suspended(&5));
 }
+
+/// The same properties through the facade: a host drives `PeerManager` with random inputs and
+/// checks every `Dial` command as it comes out.
+mod through_the_facade {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use peerkeeper_core::backoff::BackoffConfig;
+    use peerkeeper_core::blocklist::Role;
+    use peerkeeper_core::strikes::{StrikeConfig, StrikeKind};
+    use peerkeeper_core::{Command, Config, ConnId, Direction, Millis, PeerManager};
+    use proptest::prelude::*;
+
+    use super::{action, Action, PEERS};
+
+    struct FacadeHost {
+        pm: PeerManager<u8>,
+        now: Millis,
+        max_in_flight: usize,
+        dialing: BTreeSet<u8>,
+        conns: BTreeMap<u8, ConnId>,
+        next_conn: u64,
+        dials: usize,
+    }
+
+    impl FacadeHost {
+        fn new(max_in_flight: usize, ban_ms: Millis) -> Self {
+            let config = Config {
+                track_lifecycle: true,
+                strikes: StrikeConfig { threshold: 3, ban_duration: ban_ms },
+                backoff: BackoffConfig { max_dials_in_flight: max_in_flight, ..Default::default() },
+                ..Config::default()
+            };
+            let mut pm = PeerManager::new(config).unwrap();
+            pm.epoch_transition((0..PEERS).map(|p| (p, Role::Primary)), 0);
+            let mut host = FacadeHost {
+                pm,
+                now: 0,
+                max_in_flight,
+                dialing: BTreeSet::new(),
+                conns: BTreeMap::new(),
+                next_conn: 0,
+                dials: 0,
+            };
+            for p in 0..PEERS {
+                host.pm.add_peer(&p, 0);
+                host.drain();
+            }
+            host
+        }
+
+        fn connect(&mut self, p: u8) {
+            self.next_conn += 1;
+            let conn = ConnId(self.next_conn);
+            self.conns.insert(p, conn);
+            self.pm.connected(&p, conn, Direction::Outbound, self.now);
+        }
+
+        /// Carries out every command, checking each dial against the properties.
+        fn drain(&mut self) {
+            while let Some(cmd) = self.pm.poll_command() {
+                match cmd {
+                    Command::Dial { peer } => {
+                        assert_eq!(
+                            self.pm.defence_denial(&peer, self.now),
+                            None,
+                            "dialled banned or blocked peer {peer}"
+                        );
+                        assert!(!self.conns.contains_key(&peer), "dialled connected peer {peer}");
+                        assert!(self.dialing.insert(peer), "dialled peer {peer} twice");
+                        self.dials += 1;
+                    }
+                    Command::Disconnect { peer, .. } => {
+                        // The manager counted an abandoned dial as failed itself.
+                        self.dialing.remove(&peer);
+                        if let Some(conn) = self.conns.remove(&peer) {
+                            assert!(self.pm.disconnected(&peer, conn, self.now));
+                        }
+                    }
+                    Command::Probe { .. } => {}
+                    other => panic!("unexpected command {other:?}"),
+                }
+            }
+            while self.pm.poll_event().is_some() {}
+            assert!(self.pm.dials_in_flight() <= self.max_in_flight, "too many dials in flight");
+            assert_eq!(self.pm.dials_in_flight(), self.dialing.len());
+        }
+
+        fn advance(&mut self, dt: Millis) {
+            let until = self.now + dt;
+            while let Some(due) = self.pm.poll_timeout().filter(|&d| d <= until) {
+                self.now = self.now.max(due);
+                self.pm.handle_timeout(self.now);
+                self.drain();
+            }
+            self.now = until;
+        }
+
+        fn nth_dialing(&self, n: usize) -> Option<u8> {
+            if self.dialing.is_empty() {
+                return None;
+            }
+            self.dialing.iter().nth(n % self.dialing.len()).copied()
+        }
+
+        fn apply(&mut self, action: Action) {
+            let now = self.now;
+            match action {
+                Action::Advance(dt) => self.advance(dt),
+                Action::Strike(p, kind) => {
+                    self.pm.strike(&p, kind, now);
+                }
+                Action::ValidPacket(p) => self.pm.valid_packet(&p, now),
+                Action::Block(p) => {
+                    self.pm.block(&p, "test", now);
+                }
+                Action::Probe(p, ok) => {
+                    self.pm.probe_result(&p, ok, now);
+                }
+                Action::Epoch(present, backups) => {
+                    let set: Vec<_> = (0..PEERS)
+                        .filter(|p| present & (1 << p) != 0)
+                        .map(|p| {
+                            (p, if backups & (1 << p) != 0 { Role::Backup } else { Role::Primary })
+                        })
+                        .collect();
+                    self.pm.epoch_transition(set, now);
+                }
+                Action::DialSucceeds(n) => {
+                    if let Some(p) = self.nth_dialing(n) {
+                        self.dialing.remove(&p);
+                        self.connect(p);
+                        self.pm.handshake_completed(&p, now);
+                    }
+                }
+                Action::DialFails(n) => {
+                    if let Some(p) = self.nth_dialing(n) {
+                        self.dialing.remove(&p);
+                        assert!(self.pm.dial_failed(&p, now));
+                    }
+                }
+                Action::Disconnect(p) => {
+                    if let Some(conn) = self.conns.remove(&p) {
+                        self.pm.disconnected(&p, conn, now);
+                    }
+                }
+                Action::Inbound(p) => {
+                    // The host asks the facade before accepting.
+                    if self.pm.defence_denial(&p, now).is_none()
+                        && !self.conns.contains_key(&p)
+                        && !self.dialing.contains(&p)
+                    {
+                        self.connect(p);
+                    }
+                }
+                Action::SetActive(_) => {
+                    if let Some((&p, _)) = self.conns.iter().next() {
+                        self.pm.handshake_completed(&p, now);
+                    }
+                }
+            }
+            self.drain();
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn the_facade_never_dials_a_banned_or_blocked_peer_nor_exceeds_the_dial_limit(
+            max_in_flight in 1usize..4,
+            ban_ms in prop_oneof![Just(3_600_000u64), 1_000..200_000u64],
+            actions in prop::collection::vec(action(), 1..120),
+        ) {
+            let mut host = FacadeHost::new(max_in_flight, ban_ms);
+            for a in actions {
+                host.apply(a);
+            }
+        }
+    }
+
+    #[test]
+    fn the_facade_host_does_dial_so_the_properties_are_not_vacuous() {
+        let mut host = FacadeHost::new(2, 10_000);
+        assert_eq!(host.dials, 2);
+        host.apply(Action::DialFails(0));
+        assert_eq!(host.dials, 3);
+        host.apply(Action::DialSucceeds(0));
+        assert_eq!(host.dials, 4);
+        let banned = *host.conns.keys().next().unwrap();
+        for _ in 0..3 {
+            host.apply(Action::Strike(banned, StrikeKind::Deserialization));
+        }
+        assert!(host.pm.defence_denial(&banned, host.now).is_some());
+        assert!(!host.conns.contains_key(&banned), "the ban closed it");
+        host.apply(Action::Advance(10_000));
+        assert_eq!(host.pm.defence_denial(&banned, host.now), None);
+    }
+}

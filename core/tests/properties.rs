@@ -180,7 +180,11 @@ impl Rig {
                 last_trim = Some(report);
             }
         }
-        for Command::Disconnect { peer, .. } in commands {
+        for cmd in commands {
+            let Command::Disconnect { peer, .. } = cmd else {
+                prop_assert!(false, "a plain manager issues only disconnects: {cmd:?}");
+                continue;
+            };
             let mp = self.model.peers.get_mut(&peer).unwrap();
             for (c, _) in std::mem::take(&mut mp.conns) {
                 prop_assert!(self.pm.disconnected(&peer, c, self.model.now));
@@ -463,7 +467,8 @@ proptest! {
         while pm.poll_command().is_some() {}
         pm.trim(1_000);
         let closed: Vec<_> = std::iter::from_fn(|| pm.poll_command()).collect();
-        for Command::Disconnect { peer, .. } in &closed {
+        for cmd in &closed {
+            let Command::Disconnect { peer, .. } = cmd else { panic!("only disconnects: {cmd:?}") };
             pm.disconnected(peer, ConnId((*peer).into()), 1_000);
         }
         let eligible = n as usize - protected.min(n as usize);

@@ -1,6 +1,7 @@
 //! How the standalone components are meant to be wired, as one scenario on a clock that jumps
 //! straight to the next deadline: a peer is dialled, spams, is soft-banned, waits out the ban
-//! and is redialled with normal backoff.
+//! and is redialled with normal backoff. `PeerManager` now does this wiring itself
+//! (`manager_defence.rs`); `tests/manager_defence.rs` runs the same story through the facade.
 
 use peerkeeper_core::backoff::{BackoffConfig, BackoffOutput, DialScheduler};
 use peerkeeper_core::lifecycle::{Lifecycle, LifecycleConfig, LifecycleEvent, PeerState};

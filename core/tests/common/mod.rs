@@ -59,7 +59,9 @@ impl Host {
             let mut idle = true;
             while let Some(cmd) = self.pm.poll_command() {
                 idle = false;
-                let Command::Disconnect { peer, .. } = &cmd;
+                let Command::Disconnect { peer, .. } = &cmd else {
+                    panic!("this host only dials nothing and closes: {cmd:?}");
+                };
                 for conn in self.conns.remove(peer).unwrap_or_default() {
                     assert!(self.pm.disconnected(peer, conn, self.now));
                 }
