@@ -2,12 +2,15 @@
 //! events into the peerkeeper engine ([`PeerManager`]) and carries out its commands.
 //!
 //! - Every established and closed connection is reported to the engine, keyed by [`PeerId`].
-//! - The engine's `Disconnect` commands (trims) become [`ToSwarm::CloseConnection`].
-//! - Connections beyond [`Config::max_connections`] and connections to or from peers on the
-//!   block list are refused with a [`ConnectionDenied`] the caller can downcast from
-//!   `SwarmEvent::IncomingConnectionError` / `DialError::Denied`.
-//! - Every engine [`Event`] (connections, tags, trims with their reports) is emitted as the
-//!   behaviour's event, so the app can observe and explain trims.
+//! - The engine's `Disconnect` commands (trims, soft bans) become [`ToSwarm::CloseConnection`];
+//!   its `Dial` and `Probe` commands become dials whose outcome is reported back.
+//! - Connections beyond [`Config::max_connections`], to or from peers on the block list, or
+//!   from peers the engine refuses (soft-banned, blocklisted) are refused with a
+//!   [`ConnectionDenied`] the caller can downcast from `SwarmEvent::IncomingConnectionError` /
+//!   `DialError::Denied`.
+//! - Every engine event (connections, tags, trims with their reports) is emitted as
+//!   [`Event::Engine`], so the app can observe and explain trims; commands only the app can
+//!   carry out (fetching blocks, switching fork) arrive as [`Event::Host`].
 //! - The engine's timers (decays, deferred trims, retention) are driven from `poll` with
 //!   `futures-timer`, on native and wasm32 alike.
 //!
@@ -20,7 +23,7 @@
 //! ```
 //! use libp2p::swarm::{NetworkBehaviour, Swarm, SwarmEvent};
 //! use libp2p::{identify, identity::Keypair, ping};
-//! use peerkeeper_net::connection_manager::{self, Config};
+//! use peerkeeper_net::connection_manager::{self, Config, Event};
 //!
 //! #[derive(NetworkBehaviour)]
 //! struct App {
@@ -51,7 +54,9 @@
 //!         SwarmEvent::Behaviour(AppEvent::Ping(e)) => {
 //!             peers.on_ping_event(&e);
 //!         }
-//!         SwarmEvent::Behaviour(AppEvent::Peers(peerkeeper_core::Event::Trimmed { report, .. })) => {
+//!         SwarmEvent::Behaviour(AppEvent::Peers(Event::Engine(peerkeeper_core::Event::Trimmed {
+//!             report, ..
+//!         }))) => {
 //!             for entry in report.closed_in_order() {
 //!                 println!("trimmed {} ({:?})", entry.peer, entry.verdict);
 //!             }
@@ -76,15 +81,22 @@ use std::time::Duration;
 use futures::FutureExt;
 use futures_timer::Delay;
 use libp2p::core::{transport::PortUse, Endpoint, Multiaddr};
+use libp2p::swarm::dial_opts::{DialOpts, PeerCondition};
 use libp2p::swarm::{
     dummy, CloseConnection, ConnectionId, FromSwarm, NetworkBehaviour, THandler, THandlerInEvent,
     THandlerOutEvent, ToSwarm,
 };
 use libp2p::{identify, ping, PeerId};
-use peerkeeper_core::{Command, ConfigError, ConnId, Direction, Millis, PeerManager};
+use peerkeeper_core::{Command, ConfigError, ConnId, DenialReason, Direction, Millis, PeerManager};
 
-/// What the behaviour emits: every engine event, keyed by [`PeerId`].
-pub type Event = peerkeeper_core::Event<PeerId>;
+/// What the behaviour emits, keyed by [`PeerId`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// Something the engine observed: a trim and its report, a tag change, a soft ban ...
+    Engine(peerkeeper_core::Event<PeerId>),
+    /// An engine command only the application can carry out (fetch blocks, switch fork).
+    Host(Command<PeerId>),
+}
 
 /// A millisecond clock. The engine's `now` comes from here, so tests and the teaching demo can
 /// inject a virtual one.
@@ -112,7 +124,7 @@ impl Clock for MonotonicClock {
 }
 
 /// Settings for [`Behaviour`]: the engine's settings plus the hard connection limit.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Config {
     /// Watermarks, grace and silence periods, decay resolution, retention. Remote peers pick
     /// their own ids, so a node reachable by strangers should set a random `hash_seed`.
@@ -132,10 +144,10 @@ impl Config {
         self.engine.validate()?;
         if let Some(max) = self.max_connections {
             if max <= self.engine.high_water {
-                return Err(ConfigError::Invalid {
-                    field: "max_connections",
-                    reason: format!("must exceed high_water ({max} <= {})", self.engine.high_water),
-                });
+                return Err(ConfigError::invalid(
+                    "max_connections",
+                    format!("must exceed high_water ({max} <= {})", self.engine.high_water),
+                ));
             }
         }
         Ok(())
@@ -152,6 +164,9 @@ pub enum ConnectionDenied {
     /// The peer is on the block list ([`Behaviour::block_peer`]).
     #[error("peer {peer} is blocked")]
     Blocked { peer: PeerId },
+    /// The engine refuses the peer: soft-banned for spam strikes, or on the blocklist.
+    #[error("peer {peer} refused by the engine: {reason:?}")]
+    Refused { peer: PeerId, reason: DenialReason },
 }
 
 /// What identify and ping told us about a connected peer; dropped when its last connection
@@ -173,6 +188,8 @@ pub struct Behaviour<C: Clock = MonotonicClock> {
     conns: HashMap<ConnectionId, (PeerId, ConnId)>,
     next_conn: u64,
     blocked: BTreeSet<PeerId>,
+    /// Peers dialled for an engine `Probe`; their outcome goes to `probe_result`.
+    probing: BTreeSet<PeerId>,
     info: HashMap<PeerId, PeerInfo>,
     pending: VecDeque<ToSwarm<Event, Infallible>>,
     /// The engine deadline the armed delay is for.
@@ -198,6 +215,7 @@ impl<C: Clock> Behaviour<C> {
             conns: HashMap::new(),
             next_conn: 0,
             blocked: BTreeSet::new(),
+            probing: BTreeSet::new(),
             info: HashMap::new(),
             pending: VecDeque::new(),
             timer: None,
@@ -315,6 +333,11 @@ impl<C: Clock> Behaviour<C> {
         if let Some(peer) = peer.filter(|p| self.blocked.contains(p)) {
             return Err(ConnectionDenied::Blocked { peer: *peer });
         }
+        if let Some(peer) = peer {
+            if let Some(reason) = self.engine.defence_denial(peer, self.clock.now()) {
+                return Err(ConnectionDenied::Refused { peer: *peer, reason });
+            }
+        }
         if let Some(limit) = self.max_connections {
             let established = self.conns.len();
             if established >= limit {
@@ -341,15 +364,35 @@ impl<C: Clock> Behaviour<C> {
                 // The reason travels in the Trimmed report; libp2p's close carries none.
                 // Seam: send a goodbye before closing once a status protocol exists.
                 Command::Disconnect { peer, reason: _ } => {
+                    self.probing.remove(&peer);
                     self.pending.push_back(ToSwarm::CloseConnection {
                         peer_id: peer,
                         connection: CloseConnection::All,
                     });
                 }
+                // Addresses come from the swarm's other behaviours (identify, the app's own
+                // address book); the outcome returns through `on_swarm_event`.
+                Command::Dial { peer } => self.pending.push_back(ToSwarm::Dial {
+                    opts: DialOpts::peer_id(peer)
+                        .condition(PeerCondition::DisconnectedAndNotDialing)
+                        .build(),
+                }),
+                Command::Probe { peer } => {
+                    if self.conns.values().any(|(p, _)| *p == peer) {
+                        self.engine.probe_result(&peer, true, self.clock.now());
+                    } else {
+                        self.probing.insert(peer);
+                        self.pending
+                            .push_back(ToSwarm::Dial { opts: DialOpts::peer_id(peer).build() });
+                    }
+                }
+                host @ (Command::RequestBlocks { .. } | Command::SwitchFork { .. }) => {
+                    self.pending.push_back(ToSwarm::GenerateEvent(Event::Host(host)));
+                }
             }
         }
         while let Some(event) = self.engine.poll_event() {
-            self.pending.push_back(ToSwarm::GenerateEvent(event));
+            self.pending.push_back(ToSwarm::GenerateEvent(Event::Engine(event)));
         }
     }
 }
@@ -436,7 +479,22 @@ impl<C: Clock> NetworkBehaviour for Behaviour<C> {
                 self.info.entry(e.peer_id).or_default();
                 let direction =
                     if e.endpoint.is_dialer() { Direction::Outbound } else { Direction::Inbound };
-                self.engine.connected(&e.peer_id, id, direction, self.clock.now());
+                let now = self.clock.now();
+                self.engine.connected(&e.peer_id, id, direction, now);
+                if self.probing.remove(&e.peer_id) {
+                    self.engine.probe_result(&e.peer_id, true, now);
+                }
+            }
+            FromSwarm::DialFailure(e) => {
+                if let Some(peer) = e.peer_id {
+                    let now = self.clock.now();
+                    if self.probing.remove(&peer) {
+                        self.engine.probe_result(&peer, false, now);
+                    } else {
+                        // False (ignored) for dials the engine did not ask for.
+                        self.engine.dial_failed(&peer, now);
+                    }
+                }
             }
             FromSwarm::ConnectionClosed(e) => {
                 if let Some((peer, id)) = self.conns.remove(&e.connection_id) {
@@ -499,6 +557,7 @@ impl<C: Clock> NetworkBehaviour for Behaviour<C> {
 
 #[cfg(test)]
 mod tests {
+    type EngineEvent = peerkeeper_core::Event<PeerId>;
     use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
     use std::sync::Arc;
 
@@ -558,9 +617,9 @@ mod tests {
         }
     }
 
-    fn event(out: Option<ToSwarm<Event, Infallible>>) -> Event {
+    fn event(out: Option<ToSwarm<Event, Infallible>>) -> EngineEvent {
         match out {
-            Some(ToSwarm::GenerateEvent(e)) => e,
+            Some(ToSwarm::GenerateEvent(Event::Engine(e))) => e,
             other => panic!("expected an engine event, got {other:?}"),
         }
     }
@@ -603,7 +662,7 @@ mod tests {
             DecayFn::fixed(3),
             0,
         );
-        let Event::TagSet { new: 10, decaying: true, at: 0, .. } = event(h.poll()) else {
+        let EngineEvent::TagSet { new: 10, decaying: true, at: 0, .. } = event(h.poll()) else {
             panic!("expected the tag to be set first");
         };
         assert!(h.poll().is_none());
@@ -612,7 +671,13 @@ mod tests {
         h.clock.set(1_000);
         assert_eq!(
             event(h.poll()),
-            Event::TagDecayed { peer, tag: TagName::from("fresh"), old: 10, new: 7, at: 1_000 }
+            EngineEvent::TagDecayed {
+                peer,
+                tag: TagName::from("fresh"),
+                old: 10,
+                new: 7,
+                at: 1_000
+            }
         );
         assert!(h.poll().is_none());
     }
@@ -638,7 +703,9 @@ mod tests {
 
         h.behaviour.manager_mut().protect(&peer, "keep");
         assert_eq!(h.wakes(), 2);
-        let Event::Protected { peer: p, .. } = event(h.poll()) else { panic!("not protected") };
+        let EngineEvent::Protected { peer: p, .. } = event(h.poll()) else {
+            panic!("not protected")
+        };
         assert_eq!(p, peer);
     }
 

@@ -11,7 +11,9 @@ use futures::StreamExt;
 use libp2p::swarm::{DialError, ListenError, NetworkBehaviour, Swarm, SwarmEvent};
 use libp2p::{identify, ping, Multiaddr, PeerId};
 use libp2p_swarm_test::SwarmExt;
-use peerkeeper_core::{Event, TrimTrigger, Verdict};
+use peerkeeper_core::strikes::StrikeKind;
+use peerkeeper_core::{DenialReason, Event as EngineEvent, TrimTrigger, Verdict};
+use peerkeeper_net::connection_manager::Event;
 use peerkeeper_net::connection_manager::{Behaviour, Config, ConnectionDenied};
 
 type Node = Swarm<Behaviour>;
@@ -34,7 +36,7 @@ fn node(config: Config) -> Node {
 /// address sent to `dial`.
 struct Remote {
     id: PeerId,
-    events: mpsc::UnboundedReceiver<SwarmEvent<Event<PeerId>>>,
+    events: mpsc::UnboundedReceiver<SwarmEvent<Event>>,
     dial: mpsc::UnboundedSender<Multiaddr>,
 }
 
@@ -59,7 +61,7 @@ fn spawn(mut swarm: Node) -> Remote {
 
 impl Remote {
     /// Waits (at most 5 s) for the first event `pick` accepts.
-    async fn wait<T>(&mut self, pick: impl Fn(SwarmEvent<Event<PeerId>>) -> Option<T>) -> T {
+    async fn wait<T>(&mut self, pick: impl Fn(SwarmEvent<Event>) -> Option<T>) -> T {
         let found = async {
             while let Some(e) = self.events.next().await {
                 if let Some(t) = pick(e) {
@@ -87,7 +89,7 @@ async fn connect_remote(hub: &mut Node, hub_addr: &Multiaddr, swarm: Node) -> Re
 
 /// Drives the hub until it has closed `n` connections itself; returns their peers and the
 /// behaviour events seen meanwhile, in order.
-async fn hub_until_closed(hub: &mut Node, n: usize) -> (BTreeSet<PeerId>, Vec<Event<PeerId>>) {
+async fn hub_until_closed(hub: &mut Node, n: usize) -> (BTreeSet<PeerId>, Vec<Event>) {
     let (mut closed, mut events) = (BTreeSet::new(), Vec::new());
     while closed.len() < n {
         match hub.next_swarm_event().await {
@@ -103,7 +105,7 @@ async fn hub_until_closed(hub: &mut Node, n: usize) -> (BTreeSet<PeerId>, Vec<Ev
     (closed, events)
 }
 
-fn closed_by(hub: PeerId) -> impl Fn(SwarmEvent<Event<PeerId>>) -> Option<()> {
+fn closed_by(hub: PeerId) -> impl Fn(SwarmEvent<Event>) -> Option<()> {
     move |e| match e {
         SwarmEvent::ConnectionClosed { peer_id, .. } if peer_id == hub => Some(()),
         _ => None,
@@ -135,7 +137,7 @@ async fn four_peers_dial_a_hub(protect_first: bool) -> (Node, Vec<Remote>, BTree
     let trims: Vec<_> = events
         .into_iter()
         .filter_map(|e| match e {
-            Event::Trimmed { report, .. } => Some(report),
+            Event::Engine(EngineEvent::Trimmed { report, .. }) => Some(report),
             _ => None,
         })
         .collect();
@@ -276,6 +278,48 @@ async fn a_blocked_peer_is_disconnected_and_then_refused_both_ways() {
     assert_eq!(hub.behaviour().blocked_peers().count(), 0);
 }
 
+#[tokio::test]
+async fn ten_spam_strikes_close_the_peer_and_the_engine_refuses_its_redial() {
+    let mut hub = node(Config::default());
+    let (hub_addr, _) = hub.listen().await;
+    let mut peer = connect_remote(&mut hub, &hub_addr, node(Config::default())).await;
+    let hub_id = *hub.local_peer_id();
+
+    for _ in 0..9 {
+        let now = hub.behaviour().now();
+        hub.behaviour_mut().manager_mut().strike(&peer.id, StrikeKind::Deserialization, now);
+    }
+    assert_eq!(hub.behaviour().manager().soft_ban_of(&peer.id), None, "nine strikes do not ban");
+    let now = hub.behaviour().now();
+    hub.behaviour_mut().manager_mut().strike(&peer.id, StrikeKind::Deserialization, now);
+    let (closed, events) = hub_until_closed(&mut hub, 1).await;
+    assert_eq!(closed, BTreeSet::from([peer.id]));
+    assert!(
+        events.iter().any(
+            |e| matches!(e, Event::Engine(EngineEvent::SoftBanned { peer: p, .. }) if *p == peer.id)
+        ),
+        "no soft-ban event in {events:?}"
+    );
+    peer.wait(closed_by(hub_id)).await;
+
+    peer.dial.unbounded_send(hub_addr).unwrap();
+    let cause = hub
+        .wait(|e| match e {
+            SwarmEvent::IncomingConnectionError {
+                error: ListenError::Denied { cause }, ..
+            } => Some(cause),
+            SwarmEvent::ConnectionEstablished { .. } => panic!("a soft-banned peer connected"),
+            _ => None,
+        })
+        .await;
+    let ConnectionDenied::Refused { peer: refused, reason: DenialReason::SoftBanned { .. } } =
+        denied(cause)
+    else {
+        panic!("not refused for the soft ban");
+    };
+    assert_eq!(refused, peer.id);
+}
+
 #[derive(NetworkBehaviour)]
 struct App {
     peers: Behaviour,
@@ -339,7 +383,7 @@ async fn an_app_composing_identify_and_ping_feeds_agent_version_and_rtt_to_the_m
 
 async fn next(
     behaviour: &mut Behaviour,
-) -> libp2p::swarm::ToSwarm<Event<PeerId>, libp2p::swarm::THandlerInEvent<Behaviour>> {
+) -> libp2p::swarm::ToSwarm<Event, libp2p::swarm::THandlerInEvent<Behaviour>> {
     std::future::poll_fn(|cx| NetworkBehaviour::poll(behaviour, cx)).await
 }
 
@@ -359,11 +403,18 @@ async fn the_behaviour_wakes_itself_when_an_engine_timer_falls_due() {
         now,
     );
     let first = tokio::time::timeout(Duration::from_secs(5), next(&mut behaviour)).await.unwrap();
-    assert!(matches!(first, libp2p::swarm::ToSwarm::GenerateEvent(Event::TagSet { .. })));
+    assert!(matches!(
+        first,
+        libp2p::swarm::ToSwarm::GenerateEvent(Event::Engine(EngineEvent::TagSet { .. }))
+    ));
     // Nothing else is queued: only the armed timer can wake this future.
     let decayed = tokio::time::timeout(Duration::from_secs(5), next(&mut behaviour)).await.unwrap();
-    let libp2p::swarm::ToSwarm::GenerateEvent(Event::TagDecayed { old: 10, new: 6, at, .. }) =
-        decayed
+    let libp2p::swarm::ToSwarm::GenerateEvent(Event::Engine(EngineEvent::TagDecayed {
+        old: 10,
+        new: 6,
+        at,
+        ..
+    })) = decayed
     else {
         panic!("expected the decay, got {decayed:?}");
     };
