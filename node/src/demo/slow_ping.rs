@@ -1,0 +1,48 @@
+//! The slow demo peer's ping responder: the standard `/ipfs/ping/1.0.0` echo, answered late.
+//!
+//! `libp2p::ping` always answers at once, so the slow peer runs this over `libp2p-stream`
+//! instead of `ping::Behaviour`; a pinging peer measures an RTT of at least
+//! [`SLOW_PING_DELAY`]. It never pings others itself.
+
+use std::time::Duration;
+
+use futures::{AsyncReadExt, AsyncWriteExt, StreamExt};
+use libp2p::{PeerId, Stream, StreamProtocol};
+use libp2p_stream::IncomingStreams;
+
+pub const PING_PROTOCOL: StreamProtocol = StreamProtocol::new("/ipfs/ping/1.0.0");
+
+/// 2 s: far above any loopback RTT, well below the 20 s ping timeout of libp2p's pinger, so the
+/// peer looks slow rather than dead.
+pub const SLOW_PING_DELAY: Duration = Duration::from_secs(2);
+
+/// Ping payloads are 32 bytes (the ping spec).
+const PAYLOAD_LEN: usize = 32;
+
+/// Answers every inbound ping stream until the swarm goes away.
+pub async fn serve(mut incoming: IncomingStreams, delay: Duration) {
+    while let Some((peer, stream)) = incoming.next().await {
+        tokio::spawn(answer(peer, stream, delay));
+    }
+}
+
+/// A pinger reuses one stream for all its pings: echo each payload after `delay`, until the
+/// pinger closes the stream or sends garbage (a short read ends the stream, as libp2p's does).
+async fn answer(peer: PeerId, mut stream: Stream, delay: Duration) {
+    let mut payload = [0u8; PAYLOAD_LEN];
+    loop {
+        if stream.read_exact(&mut payload).await.is_err() {
+            return;
+        }
+        tokio::time::sleep(delay).await;
+        if let Err(e) = async {
+            stream.write_all(&payload).await?;
+            stream.flush().await
+        }
+        .await
+        {
+            tracing::debug!(%peer, %e, "slow ping answer failed");
+            return;
+        }
+    }
+}
