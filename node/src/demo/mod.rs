@@ -12,8 +12,7 @@ mod slow_ping;
 
 use std::{net::Ipv4Addr, time::Duration};
 
-use libp2p::{identity::Keypair, Multiaddr, PeerId};
-use libp2p_webrtc::tokio::Certificate;
+use libp2p::{Multiaddr, PeerId};
 use tokio::sync::watch;
 
 pub use behaviour_kind::BehaviourKind;
@@ -23,7 +22,7 @@ use self::{
     flap_schedule::FlapSchedule,
     peer::{DemoPeer, Env},
 };
-use crate::bootstrap::BootstrapBook;
+use crate::{bootstrap::BootstrapBook, keys::NodeKeys};
 
 /// A demo peer whose swarm failed is rebuilt after this long (same identity, new ports).
 const RESTART_DELAY: Duration = Duration::from_secs(5);
@@ -44,13 +43,8 @@ pub fn spawn(
             flapping_seen += 1;
             FlapSchedule::staggered(flapping_seen - 1)
         });
-        let peer = DemoPeer {
-            kind,
-            identity: Keypair::generate_ed25519(),
-            certificate: Certificate::generate(&mut rand::rng())?,
-            flap,
-        };
-        let peer_id = peer.identity.public().to_peer_id();
+        let peer = DemoPeer { kind, keys: NodeKeys::ephemeral()?, flap };
+        let peer_id = peer.peer_id();
         book.add_demo_peer(peer_id, kind.name());
         tokio::spawn(supervise(peer, env.clone()));
         peers.push(peer_id);
@@ -59,7 +53,7 @@ pub fn spawn(
 }
 
 async fn supervise(peer: DemoPeer, mut env: Env) {
-    let peer_id = peer.identity.public().to_peer_id();
+    let peer_id = peer.peer_id();
     loop {
         let Err(e) = peer::run(&peer, &mut env).await;
         if env.node_addr.has_changed().is_err() {

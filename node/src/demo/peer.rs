@@ -8,13 +8,12 @@ use futures::StreamExt;
 use libp2p::{
     core::transport::ListenerId,
     identify,
-    identity::{Keypair, PublicKey},
+    identity::PublicKey,
     multiaddr::Protocol,
     ping,
     swarm::{behaviour::toggle::Toggle, NetworkBehaviour, SwarmEvent},
     Multiaddr, PeerId, Swarm,
 };
-use libp2p_webrtc::tokio::Certificate;
 use tokio::{
     sync::watch,
     task::JoinHandle,
@@ -62,10 +61,15 @@ impl DemoBehaviour {
 #[derive(Clone)]
 pub struct DemoPeer {
     pub kind: BehaviourKind,
-    pub identity: Keypair,
-    pub certificate: Certificate,
+    pub keys: NodeKeys,
     /// Set for `Flapping` peers.
     pub flap: Option<FlapSchedule>,
+}
+
+impl DemoPeer {
+    pub fn peer_id(&self) -> PeerId {
+        self.keys.identity.public().to_peer_id()
+    }
 }
 
 /// What every demo peer shares with the node.
@@ -98,8 +102,8 @@ impl Drop for AbortOnDrop {
 
 /// Runs the peer until its swarm fails; the supervisor restarts it.
 pub async fn run(peer: &DemoPeer, env: &mut Env) -> Result<Infallible> {
-    let keys = NodeKeys { identity: peer.identity.clone(), certificate: peer.certificate.clone() };
-    let mut swarm = swarm::build(keys, |key| DemoBehaviour::new(key.public(), peer.kind)).await?;
+    let mut swarm =
+        swarm::build(peer.keys.clone(), |key| DemoBehaviour::new(key.public(), peer.kind)).await?;
     let local = *swarm.local_peer_id();
     let _slow_ping = match swarm.behaviour().slow_ping.as_ref() {
         Some(streams) => {
@@ -289,5 +293,109 @@ mod tests {
         assert_eq!(without_certhash(&addr).to_string(), "/ip4/127.0.0.1/udp/4001/webrtc-direct");
         let ws: Multiaddr = "/ip4/127.0.0.1/tcp/4002/ws".parse().unwrap();
         assert_eq!(without_certhash(&ws), ws);
+    }
+}
+
+#[cfg(test)]
+mod swarm_tests {
+    use libp2p::swarm::SwarmEvent;
+    use peerkeeper_net::{NodeBehaviour, NodeBehaviourEvent};
+
+    use super::*;
+
+    /// What the node saw of the demo peer, in order.
+    #[derive(Debug, PartialEq)]
+    enum Seen {
+        Connected,
+        Identified(String),
+        Closed,
+    }
+
+    #[tokio::test]
+    async fn a_flapping_peer_drops_its_connections_refuses_dials_while_down_and_returns_on_the_same_ports(
+    ) {
+        let mut node = swarm::build(NodeKeys::ephemeral().unwrap(), |k| {
+            NodeBehaviour::new(k.public(), "node", Duration::from_secs(1))
+        })
+        .await
+        .unwrap();
+        node.listen_on("/ip4/127.0.0.1/tcp/0".parse().unwrap()).unwrap();
+        let node_addr = loop {
+            if let SwarmEvent::NewListenAddr { address, .. } = node.select_next_some().await {
+                break address.with_p2p(*node.local_peer_id()).unwrap();
+            }
+        };
+        let book = BootstrapBook::new(*node.local_peer_id());
+        let peer = DemoPeer {
+            kind: BehaviourKind::Flapping,
+            keys: NodeKeys::ephemeral().unwrap(),
+            flap: Some(FlapSchedule::new(1_500, 1_500, 1_000)),
+        };
+        let demo_id = peer.peer_id();
+        book.add_demo_peer(demo_id, "flapping");
+        let (_node_addr_tx, node_addr_rx) = watch::channel(Some(node_addr));
+        let mut env =
+            Env { listen_ip: Ipv4Addr::LOCALHOST, book: book.clone(), node_addr: node_addr_rx };
+        let demo = tokio::spawn(async move { run(&peer, &mut env).await });
+
+        let mut seen = Vec::new();
+        let mut addrs_before = Vec::new();
+        let mut refused_while_down = false;
+        tokio::time::timeout(Duration::from_secs(20), async {
+            while seen.iter().filter(|s| **s == Seen::Connected).count() < 2 || seen.len() < 5 {
+                match node.select_next_some().await {
+                    SwarmEvent::ConnectionEstablished { peer_id, .. } if peer_id == demo_id => {
+                        seen.push(Seen::Connected);
+                    }
+                    SwarmEvent::ConnectionClosed { peer_id, .. } if peer_id == demo_id => {
+                        seen.push(Seen::Closed);
+                        addrs_before = book.snapshot().demo_peers[0].addrs.clone();
+                        let ws = addrs_before.iter().find(|a| a.transport == "websocket").unwrap();
+                        let port = ws_port(&ws.multiaddr);
+                        // The listener is removed before the connections are closed; give the
+                        // socket a moment to be dropped, well inside the 1 s down phase.
+                        for _ in 0..10 {
+                            if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
+                                refused_while_down = true;
+                                break;
+                            }
+                            tokio::time::sleep(Duration::from_millis(20)).await;
+                        }
+                    }
+                    SwarmEvent::Behaviour(NodeBehaviourEvent::Identify(
+                        libp2p::identify::Event::Received { peer_id, info, .. },
+                    )) if peer_id == demo_id => seen.push(Seen::Identified(info.agent_version)),
+                    _ => {}
+                }
+            }
+        })
+        .await
+        .unwrap_or_else(|_| panic!("flap cycle not seen in 20 s: {seen:?}"));
+        demo.abort();
+
+        let agent = BehaviourKind::Flapping.agent_version();
+        assert_eq!(
+            seen,
+            vec![
+                Seen::Connected,
+                Seen::Identified(agent.clone()),
+                Seen::Closed,
+                Seen::Connected,
+                Seen::Identified(agent),
+            ]
+        );
+        assert!(refused_while_down, "the websocket port still accepted while down");
+        assert_eq!(addrs_before.len(), 2);
+        assert_eq!(book.snapshot().demo_peers[0].addrs, addrs_before);
+    }
+
+    fn ws_port(multiaddr: &str) -> u16 {
+        let addr: Multiaddr = multiaddr.parse().unwrap();
+        addr.iter()
+            .find_map(|p| match p {
+                Protocol::Tcp(port) => Some(port),
+                _ => None,
+            })
+            .unwrap()
     }
 }

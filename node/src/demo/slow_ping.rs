@@ -46,3 +46,54 @@ async fn answer(peer: PeerId, mut stream: Stream, delay: Duration) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use libp2p::{ping, swarm::SwarmEvent};
+
+    use super::*;
+    use crate::{keys::NodeKeys, swarm};
+
+    #[tokio::test]
+    async fn a_standard_pinger_gets_every_answer_and_none_before_the_delay() {
+        let delay = Duration::from_millis(300);
+        let mut responder =
+            swarm::build(NodeKeys::ephemeral().unwrap(), |_| libp2p_stream::Behaviour::new())
+                .await
+                .unwrap();
+        let incoming = responder.behaviour().new_control().accept(PING_PROTOCOL).unwrap();
+        tokio::spawn(serve(incoming, delay));
+        responder.listen_on("/ip4/127.0.0.1/tcp/0".parse().unwrap()).unwrap();
+        let addr = loop {
+            if let SwarmEvent::NewListenAddr { address, .. } = responder.select_next_some().await {
+                break address;
+            }
+        };
+        tokio::spawn(async move {
+            loop {
+                responder.select_next_some().await;
+            }
+        });
+
+        let config = ping::Config::new().with_interval(Duration::from_millis(50));
+        let mut pinger =
+            swarm::build(NodeKeys::ephemeral().unwrap(), |_| ping::Behaviour::new(config))
+                .await
+                .unwrap();
+        pinger.dial(addr).unwrap();
+        let rtts = tokio::time::timeout(Duration::from_secs(20), async {
+            let mut rtts = Vec::new();
+            while rtts.len() < 3 {
+                if let SwarmEvent::Behaviour(ping::Event { result, .. }) =
+                    pinger.select_next_some().await
+                {
+                    rtts.push(result.expect("the slow responder answers every ping"));
+                }
+            }
+            rtts
+        })
+        .await
+        .expect("three pings answered within 20 s");
+        assert!(rtts.iter().all(|rtt| *rtt >= delay), "{rtts:?}");
+    }
+}
