@@ -56,3 +56,39 @@ pub struct Args {
     #[arg(long)]
     pub demo_slow: Option<usize>,
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn demo_flags_default_to_twelve_peers_and_unset_kind_counts() {
+        let args = Args::try_parse_from(["peerkeeper-node"]).unwrap();
+        assert_eq!((args.demo_peers, args.demo_flapping, args.demo_slow), (12, None, None));
+        let args = Args::try_parse_from([
+            "peerkeeper-node",
+            "--demo-peers",
+            "3",
+            "--demo-flapping",
+            "2",
+            "--demo-slow",
+            "0",
+        ])
+        .unwrap();
+        assert_eq!((args.demo_peers, args.demo_flapping, args.demo_slow), (3, Some(2), Some(0)));
+    }
+
+    #[test]
+    fn a_negative_demo_count_is_refused_naming_the_flag() {
+        let err = Args::try_parse_from(["peerkeeper-node", "--demo-peers=-1"]).unwrap_err();
+        assert!(err.to_string().contains("--demo-peers"), "{err}");
+    }
+
+    #[test]
+    fn help_says_demo_identities_do_not_persist() {
+        let help = Args::command().render_help().to_string();
+        assert!(help.contains("live in memory only"), "{help}");
+    }
+}
