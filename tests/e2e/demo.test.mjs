@@ -2,6 +2,7 @@
 // can dial.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { startNode, stopNode, launchBrowser, openPage } from './harness.mjs';
 
 const TIMEOUT = 30_000;
@@ -72,4 +73,38 @@ test('the page dials an honest demo peer from ?peer= over websocket and sees its
 
 test('the page dials the slow demo peer over webrtc-direct and sees its demo agent', async () => {
   await expectDemoConnected(bootstrap.demo_peers[1], 'webrtc-direct');
+});
+
+/** 'open' if a TCP connection to the port is accepted, 'refused' if it is refused. */
+function tcpProbe(port) {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => { socket.destroy(); resolve('open'); });
+    socket.once('error', (e) => (e.code === 'ECONNREFUSED' ? resolve('refused') : reject(e)));
+  });
+}
+
+// Runs last: the flapping peer (schedule: up 30 s from node start, down 15 s, up again).
+test('the page sees the flapping demo peer drop; its port refuses while down and reopens on the same addresses', async () => {
+  const flapping = bootstrap.demo_peers[2];
+  assert.equal(flapping.kind, 'flapping');
+  const ws = addr(flapping, 'websocket');
+  const port = Number(ws.match(/\/tcp\/(\d+)\//)[1]);
+  const { page, problems } = await openPage(browser, `${node.url}?peer=${encodeURIComponent(ws)}`);
+  const row = page.locator(`tr[data-peer-id="${flapping.peer_id}"]`);
+  await row.and(page.locator('[data-state="connected"]')).waitFor({ timeout: TIMEOUT });
+  await row.and(page.locator('[data-state="disconnected"]')).waitFor({ timeout: 45_000 });
+  assert.equal(await tcpProbe(port), 'refused');
+  const deadline = Date.now() + 30_000;
+  let state;
+  while ((state = await tcpProbe(port)) !== 'open' && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.equal(state, 'open', 'the flapping peer came back within 30 s of going down');
+  const again = await demoPeersListening(node.url);
+  assert.deepEqual(again.demo_peers[2].addrs, flapping.addrs);
+  assert.deepEqual(problems, []);
+  await page.close();
+  // Its webrtc-direct listener is back on the same address too.
+  await expectDemoConnected(flapping, 'webrtc-direct');
 });
