@@ -100,7 +100,7 @@ impl Drop for AbortOnDrop {
     }
 }
 
-/// Runs the peer until its swarm fails; the supervisor restarts it.
+/// Runs the peer forever; returns only if setting it up fails (the supervisor retries).
 pub async fn run(peer: &DemoPeer, env: &mut Env) -> Result<Infallible> {
     let mut swarm =
         swarm::build(peer.keys.clone(), |key| DemoBehaviour::new(key.public(), peer.kind)).await?;
