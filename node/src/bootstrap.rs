@@ -1,4 +1,5 @@
-//! `/bootstrap.json`: the addresses a page dials to reach this node.
+//! `/bootstrap.json`: the addresses a page dials to reach this node, and the demo peers running
+//! beside it.
 
 use std::sync::{Arc, RwLock};
 
@@ -18,6 +19,24 @@ pub struct BootstrapAddr {
 pub struct Bootstrap {
     pub peer_id: String,
     pub addrs: Vec<BootstrapAddr>,
+    /// The embedded demo network, in the order the peers were started (empty when disabled).
+    pub demo_peers: Vec<DemoPeerEntry>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct DemoPeerEntry {
+    pub peer_id: String,
+    /// The peer's [`BehaviourKind`](crate::demo::BehaviourKind) name.
+    pub kind: &'static str,
+    /// Where it listens when up; a flapping peer keeps these while down.
+    pub addrs: Vec<BootstrapAddr>,
+}
+
+fn entry(addr: &Multiaddr, peer: PeerId) -> BootstrapAddr {
+    BootstrapAddr {
+        transport: transport_name(addr),
+        multiaddr: addr.clone().with_p2p(peer).unwrap_or_else(|a| a).to_string(),
+    }
 }
 
 /// Shared between the swarm loop (which learns listen addresses) and the HTTP server.
@@ -29,18 +48,58 @@ pub struct BootstrapBook {
 
 impl BootstrapBook {
     pub fn new(peer_id: PeerId) -> Self {
-        let inner = Bootstrap { peer_id: peer_id.to_string(), addrs: Vec::new() };
+        let inner =
+            Bootstrap { peer_id: peer_id.to_string(), addrs: Vec::new(), demo_peers: Vec::new() };
         BootstrapBook { inner: Arc::new(RwLock::new(inner)), peer_id }
     }
 
+    pub fn peer_id(&self) -> PeerId {
+        self.peer_id
+    }
+
     pub fn add_listen_addr(&self, addr: &Multiaddr) {
-        let entry = BootstrapAddr {
-            transport: transport_name(addr),
-            multiaddr: addr.clone().with_p2p(self.peer_id).unwrap_or_else(|a| a).to_string(),
-        };
+        let entry = entry(addr, self.peer_id);
         let mut inner = self.inner.write().expect("bootstrap lock");
         if !inner.addrs.contains(&entry) {
             inner.addrs.push(entry);
+        }
+    }
+
+    /// Lists a demo peer (with no addresses yet); listing it again is a no-op.
+    pub fn add_demo_peer(&self, peer: PeerId, kind: &'static str) {
+        let peer_id = peer.to_string();
+        let mut inner = self.inner.write().expect("bootstrap lock");
+        if !inner.demo_peers.iter().any(|d| d.peer_id == peer_id) {
+            inner.demo_peers.push(DemoPeerEntry { peer_id, kind, addrs: Vec::new() });
+        }
+    }
+
+    /// Adds a listen address to a listed demo peer (once); unknown peers are ignored.
+    pub fn add_demo_listen_addr(&self, peer: PeerId, addr: &Multiaddr) {
+        self.with_demo_peer(peer, |d| {
+            let entry = entry(addr, peer);
+            if !d.addrs.contains(&entry) {
+                d.addrs.push(entry);
+            }
+        });
+    }
+
+    /// Removes a demo peer's listener address, given as listened on (no certhash, no peer id).
+    pub fn remove_demo_listen_addr(&self, peer: PeerId, listen_addr: &Multiaddr) {
+        let prefix = format!("{listen_addr}/");
+        self.with_demo_peer(peer, |d| d.addrs.retain(|a| !a.multiaddr.starts_with(&prefix)));
+    }
+
+    /// Forgets a demo peer's addresses, e.g. when it restarts on new ports.
+    pub fn clear_demo_listen_addrs(&self, peer: PeerId) {
+        self.with_demo_peer(peer, |d| d.addrs.clear());
+    }
+
+    fn with_demo_peer(&self, peer: PeerId, f: impl FnOnce(&mut DemoPeerEntry)) {
+        let peer_id = peer.to_string();
+        let mut inner = self.inner.write().expect("bootstrap lock");
+        if let Some(d) = inner.demo_peers.iter_mut().find(|d| d.peer_id == peer_id) {
+            f(d);
         }
     }
 
@@ -74,5 +133,57 @@ mod tests {
         assert_eq!(snap.addrs[1].transport, "tcp");
         book.remove_listen_addr(&ws);
         assert_eq!(book.snapshot().addrs.len(), 1);
+    }
+
+    #[test]
+    fn json_keeps_the_node_shape_and_lists_demo_peers_in_start_order_with_their_addrs() {
+        let node = PeerId::random();
+        let (honest, slow) = (PeerId::random(), PeerId::random());
+        let book = BootstrapBook::new(node);
+        book.add_listen_addr(&"/ip4/127.0.0.1/tcp/9091/ws".parse().unwrap());
+        book.add_demo_peer(honest, "honest");
+        book.add_demo_peer(slow, "slow");
+        book.add_demo_peer(honest, "honest");
+        let rtc: Multiaddr = "/ip4/127.0.0.1/udp/40001/webrtc-direct".parse().unwrap();
+        book.add_demo_listen_addr(honest, &rtc);
+        book.add_demo_listen_addr(honest, &rtc);
+        book.add_demo_listen_addr(honest, &"/ip4/127.0.0.1/tcp/40002/ws".parse().unwrap());
+        book.add_demo_listen_addr(PeerId::random(), &rtc);
+        let json = serde_json::to_value(book.snapshot()).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "peer_id": node.to_string(),
+                "addrs": [{
+                    "transport": "websocket",
+                    "multiaddr": format!("/ip4/127.0.0.1/tcp/9091/ws/p2p/{node}"),
+                }],
+                "demo_peers": [
+                    {
+                        "peer_id": honest.to_string(),
+                        "kind": "honest",
+                        "addrs": [
+                            {
+                                "transport": "webrtc-direct",
+                                "multiaddr": format!("{rtc}/p2p/{honest}"),
+                            },
+                            {
+                                "transport": "websocket",
+                                "multiaddr": format!("/ip4/127.0.0.1/tcp/40002/ws/p2p/{honest}"),
+                            },
+                        ],
+                    },
+                    { "peer_id": slow.to_string(), "kind": "slow", "addrs": [] },
+                ],
+            })
+        );
+        book.remove_demo_listen_addr(
+            honest,
+            &"/ip4/127.0.0.1/udp/40001/webrtc-direct".parse().unwrap(),
+        );
+        assert_eq!(book.snapshot().demo_peers[0].addrs[0].transport, "websocket");
+        assert_eq!(book.snapshot().demo_peers[0].addrs.len(), 1);
+        book.clear_demo_listen_addrs(honest);
+        assert!(book.snapshot().demo_peers[0].addrs.is_empty());
     }
 }

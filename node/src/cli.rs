@@ -5,7 +5,8 @@ use std::{net::Ipv4Addr, path::PathBuf};
 use clap::Parser;
 
 /// A native peerkeeper peer: listens on webrtc-direct, websocket and TCP and serves the page
-/// (with `/bootstrap.json` naming its addresses) over HTTP.
+/// (with `/bootstrap.json` naming its addresses) over HTTP. Beside it runs a demo network of
+/// real libp2p peers, so the page has peers to manage on a machine with no internet.
 #[derive(Debug, Clone, Parser)]
 #[command(name = "peerkeeper-node", version, about)]
 pub struct Args {
@@ -37,4 +38,57 @@ pub struct Args {
     /// Directory with the built page (trunk's output).
     #[arg(long, default_value = "dist")]
     pub dist: PathBuf,
+
+    /// Demo peers to run in this process (0 disables the demo network; at most 256). Each is a
+    /// real libp2p peer listening on webrtc-direct and websocket (--listen-ip, free ports) that
+    /// dials this node over TCP at start. Their identities and certificates live in memory
+    /// only: peer ids and addresses change on every restart (read them from /bootstrap.json).
+    #[arg(long, default_value_t = 12)]
+    pub demo_peers: usize,
+
+    /// How many demo peers flap: up 30 s, then down 15 s (listeners closed, connections
+    /// dropped), repeating. [default: 1 if that leaves an honest demo peer, else 0]
+    #[arg(long)]
+    pub demo_flapping: Option<usize>,
+
+    /// How many demo peers are slow: they answer every ping 2 s late. [default: 1 if that leaves
+    /// an honest demo peer, else 0]
+    #[arg(long)]
+    pub demo_slow: Option<usize>,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn demo_flags_default_to_twelve_peers_and_unset_kind_counts() {
+        let args = Args::try_parse_from(["peerkeeper-node"]).unwrap();
+        assert_eq!((args.demo_peers, args.demo_flapping, args.demo_slow), (12, None, None));
+        let args = Args::try_parse_from([
+            "peerkeeper-node",
+            "--demo-peers",
+            "3",
+            "--demo-flapping",
+            "2",
+            "--demo-slow",
+            "0",
+        ])
+        .unwrap();
+        assert_eq!((args.demo_peers, args.demo_flapping, args.demo_slow), (3, Some(2), Some(0)));
+    }
+
+    #[test]
+    fn a_negative_demo_count_is_refused_naming_the_flag() {
+        let err = Args::try_parse_from(["peerkeeper-node", "--demo-peers=-1"]).unwrap_err();
+        assert!(err.to_string().contains("--demo-peers"), "{err}");
+    }
+
+    #[test]
+    fn help_says_demo_identities_do_not_persist() {
+        let help = Args::command().render_help().to_string();
+        assert!(help.contains("live in memory only"), "{help}");
+    }
 }

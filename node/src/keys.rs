@@ -10,6 +10,7 @@ use libp2p_webrtc::tokio::Certificate;
 const KEY_FILE: &str = "identity.key";
 const CERT_FILE: &str = "webrtc-cert.pem";
 
+#[derive(Clone)]
 pub struct NodeKeys {
     pub identity: Keypair,
     pub certificate: Certificate,
@@ -18,6 +19,16 @@ pub struct NodeKeys {
 pub fn load_or_create(dir: &Path) -> Result<NodeKeys> {
     fs::create_dir_all(dir).with_context(|| format!("creating data dir {}", dir.display()))?;
     Ok(NodeKeys { identity: identity(dir)?, certificate: certificate(dir)? })
+}
+
+impl NodeKeys {
+    /// A fresh identity and certificate that live in memory only (demo peers, tests).
+    pub fn ephemeral() -> Result<NodeKeys> {
+        Ok(NodeKeys {
+            identity: Keypair::generate_ed25519(),
+            certificate: Certificate::generate(&mut rand::rng())?,
+        })
+    }
 }
 
 fn identity(dir: &Path) -> Result<Keypair> {

@@ -1,14 +1,16 @@
-//! Builds the node's swarm: TCP, WebSocket and WebRTC-direct transports around the shared
-//! peerkeeper behaviour.
+//! Builds a native swarm (the node's and each demo peer's): TCP, WebSocket and WebRTC-direct
+//! transports around a behaviour.
 
 use std::time::Duration;
 
 use anyhow::Result;
 use libp2p::{
     core::{muxing::StreamMuxerBox, transport::Transport as _},
-    noise, tcp, yamux, Multiaddr, Swarm,
+    identity::Keypair,
+    noise,
+    swarm::NetworkBehaviour,
+    tcp, yamux, Multiaddr, Swarm,
 };
-use peerkeeper_net::NodeBehaviour;
 
 use crate::{cli::Args, keys::NodeKeys};
 
@@ -16,11 +18,10 @@ use crate::{cli::Args, keys::NodeKeys};
 /// connections open for minutes at a time.
 const IDLE_CONNECTION_TIMEOUT: Duration = Duration::from_secs(300);
 
-pub async fn build(
+pub async fn build<B: NetworkBehaviour>(
     keys: NodeKeys,
-    kind: &str,
-    ping_interval: Duration,
-) -> Result<Swarm<NodeBehaviour>> {
+    behaviour: impl FnOnce(&Keypair) -> B,
+) -> Result<Swarm<B>> {
     let certificate = keys.certificate;
     let swarm = libp2p::SwarmBuilder::with_existing_identity(keys.identity)
         .with_tokio()
@@ -32,7 +33,7 @@ pub async fn build(
         .with_dns()?
         .with_websocket(noise::Config::new, yamux::Config::default)
         .await?
-        .with_behaviour(|key| NodeBehaviour::new(key.public(), kind, ping_interval))?
+        .with_behaviour(behaviour)?
         .with_swarm_config(|c| c.with_idle_connection_timeout(IDLE_CONNECTION_TIMEOUT))
         .build();
     Ok(swarm)

@@ -8,13 +8,14 @@ import { chromium } from 'playwright-core';
 const NODE_BIN = process.env.NODE_BIN;
 const DIST = process.env.DIST;
 
-/** Starts peerkeeper-node; resolves once the page URL and every listener are known. */
-export async function startNode({ timeoutMs = 20_000 } = {}) {
+/** Starts peerkeeper-node (with `args` appended to its flags); resolves once the page URL and
+ * every listener are known. */
+export async function startNode({ timeoutMs = 20_000, args = [] } = {}) {
   if (!NODE_BIN || !DIST) throw new Error('NODE_BIN and DIST must be set (scripts/test.sh sets them)');
   const dataDir = mkdtempSync(join(tmpdir(), 'peerkeeper-e2e-'));
   const child = spawn(NODE_BIN, [
     '--data-dir', dataDir, '--dist', DIST, '--listen-ip', '127.0.0.1',
-    '--http-port', '0', '--webrtc-port', '0', '--ws-port', '0', '--tcp-port', '0',
+    '--http-port', '0', '--webrtc-port', '0', '--ws-port', '0', '--tcp-port', '0', ...args,
   ], { stdio: ['ignore', 'pipe', 'pipe'] });
   const node = { child, dataDir, url: null, peerId: null, listen: {}, stderr: '' };
   child.stderr.on('data', (d) => { node.stderr += d; });
