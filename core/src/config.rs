@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::behaviour_score::BehaviourConfig;
 use crate::types::Millis;
 
 /// Settings for [`PeerManager`](crate::PeerManager). Every duration is in milliseconds.
@@ -51,6 +52,8 @@ pub struct Config {
     /// so a caller exposed to adversarial peer ids should pass a random value here. Example:
     /// any `u64`.
     pub hash_seed: u64,
+    /// Behaviour scoring: range, thresholds, half-life, ban duration, tier deltas, weights.
+    pub behaviour: BehaviourConfig,
 }
 
 impl Default for Config {
@@ -69,6 +72,7 @@ impl Default for Config {
             retention_ms: 3_600_000,
             max_retained_peers: 1_024,
             hash_seed: 0x9e37_79b9_7f4a_7c15,
+            behaviour: BehaviourConfig::default(),
         }
     }
 }
@@ -97,7 +101,7 @@ impl Config {
         if self.decay_resolution == 0 {
             return invalid("decay_resolution", "must be at least 1 ms".into());
         }
-        Ok(())
+        self.behaviour.validate()
     }
 }
 

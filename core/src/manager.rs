@@ -5,8 +5,10 @@ use std::collections::VecDeque;
 use std::fmt::Debug;
 use std::hash::Hash;
 
+use crate::behaviour_score::BanList;
 use crate::config::{Config, ConfigError};
 use crate::decay_schedule::{align_up, DecaySchedule, NEVER};
+use crate::disconnect_record::DisconnectLog;
 use crate::events::{Command, Event, TrimTrigger};
 use crate::hash::SeededState;
 use crate::peer_book::{push_boxed, remove_boxed, PeerBook};
@@ -61,16 +63,20 @@ use crate::types::{ConnId, Direction, Millis};
 /// ```
 #[derive(Clone)]
 pub struct PeerManager<P> {
-    config: Config,
-    book: PeerBook<P>,
-    names: Interner,
-    policies: PolicyTable,
-    schedule: DecaySchedule,
-    events: VecDeque<Event<P>>,
-    commands: VecDeque<Command<P>>,
-    now: Millis,
-    last_trim: Option<Millis>,
-    pending_trim: Option<Millis>,
+    pub(crate) config: Config,
+    pub(crate) book: PeerBook<P>,
+    pub(crate) names: Interner,
+    pub(crate) policies: PolicyTable,
+    pub(crate) schedule: DecaySchedule,
+    pub(crate) events: VecDeque<Event<P>>,
+    pub(crate) commands: VecDeque<Command<P>>,
+    pub(crate) now: Millis,
+    pub(crate) last_trim: Option<Millis>,
+    pub(crate) pending_trim: Option<Millis>,
+    /// Behaviour bans in force (see `manager_behaviour`).
+    pub(crate) bans: BanList<P>,
+    /// Each peer's last disconnect, bounded FIFO.
+    pub(crate) disconnects: DisconnectLog<P>,
 }
 
 impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
@@ -81,7 +87,9 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
         Ok(PeerManager {
             book: PeerBook::new(hasher.clone()),
             names: Interner::new(hasher.clone()),
-            policies: PolicyTable::new(hasher),
+            policies: PolicyTable::new(hasher.clone()),
+            bans: BanList::new(hasher.clone()),
+            disconnects: DisconnectLog::new(config.behaviour.max_disconnect_records, hasher),
             schedule: DecaySchedule::default(),
             events: VecDeque::new(),
             commands: VecDeque::new(),
@@ -115,6 +123,7 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
             connections: r.conns.len(),
             at: now,
         });
+        self.behaviour_on_connected(slot, newly, now);
         if newly && self.book.counted() > self.config.high_water {
             self.request_trim(TrimTrigger::HighWaterCrossed, now);
         }
@@ -137,14 +146,19 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
             connections: left,
             at: now,
         });
+        if left == 0 {
+            self.behaviour_on_last_disconnect(peer, now);
+        }
         self.enforce_retention();
         true
     }
 
-    /// Runs whatever is due at `now`: decays, a deferred trim, forgetting departed peers.
+    /// Runs whatever is due at `now`: decays, lifting bans, a deferred trim, forgetting
+    /// departed peers.
     pub fn handle_timeout(&mut self, now: Millis) {
         let now = self.advance(now);
         self.run_decays(now);
+        self.expire_bans(now);
         if self.pending_trim.is_some_and(|t| t <= now) {
             self.pending_trim = None;
             self.run_trim(TrimTrigger::DeferredAfterSilence, now);
@@ -341,25 +355,29 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
         self.commands.pop_front()
     }
 
-    /// When [`handle_timeout`](Self::handle_timeout) next has work: a decay, a deferred trim
-    /// or a peer to forget. `None` when nothing is scheduled.
+    /// When [`handle_timeout`](Self::handle_timeout) next has work: a decay, a deferred trim,
+    /// a peer to forget or a ban to lift. `None` when nothing is scheduled.
     pub fn poll_timeout(&self) -> Option<Millis> {
         let retention = if self.book.retained_count() > 0 {
             self.book.next_expiry(self.config.retention_ms)
         } else {
             None
         };
-        [self.schedule.next_due(), self.pending_trim, retention].into_iter().flatten().min()
+        [self.schedule.next_due(), self.pending_trim, retention, self.bans.next_expiry()]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     // ---- getters ------------------------------------------------------------------------
 
-    /// The peer's score: static tags + live decaying tags + the outbound bonus while it has
-    /// an outbound connection. 0 for an unknown peer.
+    /// The peer's score at the latest time seen: static tags + live decaying tags + the
+    /// outbound bonus while it has an outbound connection + the weighted behaviour and
+    /// application scores. 0 for an unknown peer.
     pub fn peer_score(&self, peer: &P) -> f64 {
         self.book
             .lookup(peer)
-            .map_or(0.0, |slot| score::peer_score(self.book.get(slot), &self.config))
+            .map_or(0.0, |slot| score::peer_score(self.book.get(slot), &self.config, self.now))
     }
 
     /// Whether the peer holds protection reason `tag`, or any reason when `tag` is `None`.
@@ -431,7 +449,7 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
 
     // ---- internals ----------------------------------------------------------------------
 
-    fn advance(&mut self, now: Millis) -> Millis {
+    pub(crate) fn advance(&mut self, now: Millis) -> Millis {
         self.now = self.now.max(now);
         self.now
     }
@@ -543,6 +561,7 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
         for &slot in &plan.victims {
             self.book.mark_closing(slot);
             let peer = self.book.get(slot).peer.clone();
+            self.record_sent_goodbye(&peer, DisconnectReason::TooManyPeers, now);
             self.commands
                 .push_back(Command::Disconnect { peer, reason: DisconnectReason::TooManyPeers });
         }
@@ -551,7 +570,7 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
         self.events.push_back(Event::Trimmed { report: plan.report, at: now });
     }
 
-    fn enforce_retention(&mut self) {
+    pub(crate) fn enforce_retention(&mut self) {
         let (retention, max) = (self.config.retention_ms, self.config.max_retained_peers);
         while let Some(slot) = self.book.pop_forgettable(self.now, retention, max) {
             let r = self.book.forget(slot);

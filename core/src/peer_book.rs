@@ -4,6 +4,7 @@
 use std::collections::VecDeque;
 use std::hash::Hash;
 
+use crate::behaviour_score::PeerExtras;
 use crate::hash::SeededState;
 use crate::peer_index::PeerIndex;
 use crate::tags::{TagId, TagSlot};
@@ -50,6 +51,9 @@ pub(crate) struct PeerRecord<P> {
     protected: bool,
     /// Whether any connection is outbound, cached for the same reason as `tag_sum`.
     outbound: bool,
+    /// Behaviour and application scores, last action, agent and address; `None` until one
+    /// of them is set.
+    pub(crate) extras: Option<Box<PeerExtras>>,
 }
 
 impl<P> PeerRecord<P> {
@@ -198,6 +202,7 @@ impl<P: Clone + Eq + Hash> PeerBook<P> {
             closing: false,
             protected: false,
             outbound: false,
+            extras: None,
         };
         let slot = match self.free.pop() {
             Some(slot) => {
