@@ -317,6 +317,21 @@ mod tests {
     }
 
     #[test]
+    fn bans_end_in_time_order_and_a_rebans_replaces_the_old_end() {
+        let mut bans = BanList::new(SeededState::new(3));
+        bans.insert(&"a", 50);
+        bans.insert(&"b", 20);
+        bans.insert(&"a", 10);
+        assert_eq!(bans.next_expiry(), Some(10));
+        assert_eq!(bans.banned_until(&"a", 9), Some(10));
+        assert_eq!(bans.banned_until(&"a", 10), None);
+        assert_eq!(bans.pop_expired(15), Some("a"));
+        assert_eq!(bans.pop_expired(15), None);
+        assert_eq!(bans.pop_expired(20), Some("b"));
+        assert_eq!(bans.next_expiry(), None);
+    }
+
+    #[test]
     fn deltas_are_clamped_and_the_applied_change_is_returned() {
         let c = BehaviourConfig::default();
         let mut s = BehaviourScore::default();

@@ -355,3 +355,22 @@ fn an_invalid_behaviour_config_is_refused_naming_the_field() {
         }
     );
 }
+
+#[test]
+fn the_decayed_score_does_not_depend_on_how_often_time_is_driven() {
+    let (mut lazy, mut busy) = (pm(), pm());
+    let p = id("p");
+    for m in [&mut lazy, &mut busy] {
+        m.report_peer(&p, PeerAction::Custom { delta: -30.0 }, "x", 0).unwrap();
+    }
+    for t in (1..=3_000).map(|i| i * 997) {
+        busy.handle_timeout(t);
+        if t % 7 == 0 {
+            busy.report_peer(&p, PeerAction::Custom { delta: 0.0 }, "noop", t).unwrap();
+        }
+    }
+    let end = 3_000 * 997;
+    assert_eq!(lazy.behaviour_score(&p, end), -30.0 * (-(end as f64) / HALF_LIFE).exp2());
+    let (a, b) = (lazy.behaviour_score(&p, end), busy.behaviour_score(&p, end));
+    assert!((a - b).abs() <= 1e-9 * a.abs(), "{a} vs {b}");
+}
