@@ -1,14 +1,14 @@
 //! The last disconnect of each peer (seed 000's `lastDisconnectByPeerId`): the goodbye we
-//! sent, the goodbye we received, or a bare close. Bounded FIFO, so a churn of short-lived
-//! peers cannot grow it; independent of the peer book, so it can say why a peer left even
-//! when nothing else about the peer is remembered.
+//! sent, the goodbye we received, or a bare close. A bounded FIFO, so a churn of short-lived
+//! peers cannot grow it. Keyed by peer-book slot (the manager clears a slot's entry when it
+//! forgets the peer), so a write costs a multiply-hash of a `u32`, not a SipHash of the key:
+//! a trim records every peer it closes.
 
-use std::collections::VecDeque;
-use std::hash::Hash;
+use std::collections::{HashMap, VecDeque};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use serde::Serialize;
 
-use crate::hash::{SeededMap, SeededState};
 use crate::reasons::DisconnectReason;
 use crate::types::Millis;
 
@@ -24,28 +24,46 @@ pub struct DisconnectRecord {
     pub at: Millis,
 }
 
+/// Fibonacci hashing of a slot number. Slots are dense integers the engine hands out, not
+/// attacker-chosen keys, so no keyed hash is needed.
+#[derive(Default)]
+pub(crate) struct SlotHasher(u64);
+
+impl Hasher for SlotHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u32(u32::from(b));
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.0 = (self.0 ^ u64::from(n)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0 ^ (self.0 >> 29)
+    }
+}
+
+type SlotMap<V> = HashMap<u32, V, BuildHasherDefault<SlotHasher>>;
+
 #[derive(Clone)]
-pub(crate) struct DisconnectLog<P> {
-    /// Each peer's record and the sequence number of the write that made it.
-    live: SeededMap<P, (DisconnectRecord, u64)>,
+pub(crate) struct DisconnectLog {
+    /// Each slot's record and the sequence number of the write that made it.
+    live: SlotMap<(DisconnectRecord, u64)>,
     /// Writes, oldest first; an entry whose sequence no longer matches `live` is stale.
-    order: VecDeque<(P, u64)>,
+    order: VecDeque<(u32, u64)>,
     next_seq: u64,
     cap: usize,
 }
 
-impl<P: Clone + Eq + Hash> DisconnectLog<P> {
-    pub(crate) fn new(cap: usize, hasher: SeededState) -> Self {
-        DisconnectLog {
-            live: SeededMap::with_hasher(hasher),
-            order: VecDeque::new(),
-            next_seq: 0,
-            cap,
-        }
+impl DisconnectLog {
+    pub(crate) fn new(cap: usize) -> Self {
+        DisconnectLog { live: SlotMap::default(), order: VecDeque::new(), next_seq: 0, cap }
     }
 
-    pub(crate) fn get(&self, peer: &P) -> Option<&DisconnectRecord> {
-        self.live.get(peer).map(|(r, _)| r)
+    pub(crate) fn get(&self, slot: u32) -> Option<&DisconnectRecord> {
+        self.live.get(&slot).map(|(r, _)| r)
     }
 
     #[cfg(test)]
@@ -53,13 +71,13 @@ impl<P: Clone + Eq + Hash> DisconnectLog<P> {
         self.live.len()
     }
 
-    /// Records (or replaces) the peer's last disconnect, making it the newest entry; the
-    /// oldest entries go once more than `cap` peers have one.
-    pub(crate) fn record(&mut self, peer: &P, record: DisconnectRecord) {
+    /// Records (or replaces) the slot's last disconnect, making it the newest entry; the
+    /// oldest entries go once more than `cap` slots have one.
+    pub(crate) fn record(&mut self, slot: u32, record: DisconnectRecord) {
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.live.insert(peer.clone(), (record, seq));
-        self.order.push_back((peer.clone(), seq));
+        self.live.insert(slot, (record, seq));
+        self.order.push_back((slot, seq));
         while self.live.len() > self.cap {
             let (old, old_seq) = self.order.pop_front().expect("every live entry is queued");
             if self.live.get(&old).is_some_and(|&(_, s)| s == old_seq) {
@@ -74,17 +92,27 @@ impl<P: Clone + Eq + Hash> DisconnectLog<P> {
         }
     }
 
-    /// Records a bare close only if this session has no record yet (a goodbye, either way,
-    /// says more than the close that follows it).
-    pub(crate) fn record_if_absent(&mut self, peer: &P, record: DisconnectRecord) {
-        if !self.live.contains_key(peer) {
-            self.record(peer, record);
+    /// Records the same disconnect for many slots in order. Only the last `cap` can
+    /// survive, so only they are written: the result is the same, the cost bounded.
+    pub(crate) fn record_all(&mut self, slots: &[u32], record: DisconnectRecord) {
+        let skip = slots.len().saturating_sub(self.cap);
+        for &slot in &slots[skip..] {
+            self.record(slot, record);
         }
     }
 
-    /// The peer reconnected: its last disconnect belongs to a previous session.
-    pub(crate) fn clear(&mut self, peer: &P) {
-        self.live.remove(peer);
+    /// Records a bare close only if this session has no record yet (a goodbye, either way,
+    /// says more than the close that follows it).
+    pub(crate) fn record_if_absent(&mut self, slot: u32, record: DisconnectRecord) {
+        if !self.live.contains_key(&slot) {
+            self.record(slot, record);
+        }
+    }
+
+    /// The peer reconnected (its last disconnect belongs to a previous session) or was
+    /// forgotten (its slot will be reused).
+    pub(crate) fn clear(&mut self, slot: u32) {
+        self.live.remove(&slot);
     }
 }
 
@@ -98,41 +126,63 @@ mod tests {
 
     #[test]
     fn the_oldest_write_is_evicted_and_a_rewrite_counts_as_new() {
-        let mut log = DisconnectLog::new(2, SeededState::new(1));
-        log.record(&"a", rec(1));
-        log.record(&"b", rec(2));
-        log.record(&"a", rec(3));
-        log.record(&"c", rec(4));
-        assert_eq!(log.get(&"b"), None);
-        assert_eq!(log.get(&"a"), Some(&rec(3)));
-        assert_eq!(log.get(&"c"), Some(&rec(4)));
+        let mut log = DisconnectLog::new(2);
+        log.record(1, rec(1));
+        log.record(2, rec(2));
+        log.record(1, rec(3));
+        log.record(3, rec(4));
+        assert_eq!(log.get(2), None);
+        assert_eq!(log.get(1), Some(&rec(3)));
+        assert_eq!(log.get(3), Some(&rec(4)));
         assert_eq!(log.len(), 2);
     }
 
     #[test]
+    fn recording_a_batch_keeps_exactly_what_recording_each_would() {
+        let (mut each, mut batch) = (DisconnectLog::new(3), DisconnectLog::new(3));
+        for log in [&mut each, &mut batch] {
+            log.record(9, rec(0));
+            log.record(1, rec(0));
+        }
+        let slots = [1, 2, 3, 4, 5];
+        for &s in &slots {
+            each.record(s, rec(7));
+        }
+        batch.record_all(&slots, rec(7));
+        for s in 0..10 {
+            assert_eq!(each.get(s), batch.get(s), "slot {s}");
+        }
+        assert_eq!(batch.len(), 3);
+        let mut small = DisconnectLog::new(3);
+        small.record(9, rec(0));
+        small.record_all(&[1, 2], rec(7));
+        assert_eq!((small.get(9), small.len()), (Some(&rec(0)), 3));
+    }
+
+    #[test]
     fn stale_queue_entries_are_compacted() {
-        let mut log = DisconnectLog::new(1, SeededState::new(1));
+        let mut log = DisconnectLog::new(1);
         for i in 0..100 {
-            log.record(&"a", rec(i));
+            log.record(4, rec(i));
         }
         assert!(log.order.len() <= 2 + 16 + 1);
-        assert_eq!(log.get(&"a"), Some(&rec(99)));
+        assert_eq!(log.get(4), Some(&rec(99)));
     }
 
     #[test]
     fn a_bare_close_does_not_replace_a_goodbye_and_clear_forgets() {
-        let mut log = DisconnectLog::new(4, SeededState::new(1));
-        log.record(&"a", rec(1));
+        let mut log = DisconnectLog::new(4);
+        log.record(1, rec(1));
         let bare = DisconnectRecord {
             reason: DisconnectReason::InboundDisconnect,
             code: None,
             sent: false,
             at: 2,
         };
-        log.record_if_absent(&"a", bare);
-        assert_eq!(log.get(&"a"), Some(&rec(1)));
-        log.clear(&"a");
-        log.record_if_absent(&"a", bare);
-        assert_eq!(log.get(&"a"), Some(&bare));
+        log.record_if_absent(1, bare);
+        assert_eq!(log.get(1), Some(&rec(1)));
+        log.clear(1);
+        log.record_if_absent(1, bare);
+        assert_eq!(log.get(1), Some(&bare));
     }
 }

@@ -76,7 +76,7 @@ pub struct PeerManager<P> {
     /// Behaviour bans in force (see `manager_behaviour`).
     pub(crate) bans: BanList<P>,
     /// Each peer's last disconnect, bounded FIFO.
-    pub(crate) disconnects: DisconnectLog<P>,
+    pub(crate) disconnects: DisconnectLog,
 }
 
 impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
@@ -88,8 +88,8 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
             book: PeerBook::new(hasher.clone()),
             names: Interner::new(hasher.clone()),
             policies: PolicyTable::new(hasher.clone()),
-            bans: BanList::new(hasher.clone()),
-            disconnects: DisconnectLog::new(config.behaviour.max_disconnect_records, hasher),
+            bans: BanList::new(hasher),
+            disconnects: DisconnectLog::new(config.behaviour.max_disconnect_records),
             schedule: DecaySchedule::default(),
             events: VecDeque::new(),
             commands: VecDeque::new(),
@@ -147,7 +147,7 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
             at: now,
         });
         if left == 0 {
-            self.behaviour_on_last_disconnect(peer, now);
+            self.behaviour_on_last_disconnect(slot, now);
         }
         self.enforce_retention();
         true
@@ -561,10 +561,10 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
         for &slot in &plan.victims {
             self.book.mark_closing(slot);
             let peer = self.book.get(slot).peer.clone();
-            self.record_sent_goodbye(&peer, DisconnectReason::TooManyPeers, now);
             self.commands
                 .push_back(Command::Disconnect { peer, reason: DisconnectReason::TooManyPeers });
         }
+        self.record_trim_goodbyes(&plan.victims, now);
         self.last_trim = Some(now);
         self.pending_trim = None;
         self.events.push_back(Event::Trimmed { report: plan.report, at: now });
@@ -574,6 +574,7 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
         let (retention, max) = (self.config.retention_ms, self.config.max_retained_peers);
         while let Some(slot) = self.book.pop_forgettable(self.now, retention, max) {
             let r = self.book.forget(slot);
+            self.disconnects.clear(slot);
             for t in r.tags().iter().filter(|t| t.is_decaying()) {
                 self.drop_decay(t.decay);
             }

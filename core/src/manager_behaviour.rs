@@ -98,12 +98,15 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
     }
 
     /// The peer sent us a goodbye with `code`: it becomes the peer's last disconnect
-    /// (unrecognised codes read `unknown` and keep their code). Returns the reason.
+    /// (unrecognised codes read `unknown` and keep their code). Returns the reason. Creates
+    /// a record for an unknown peer (subject to retention).
     pub fn goodbye_received(&mut self, peer: &P, code: u64, now: Millis) -> DisconnectReason {
         let now = self.advance(now);
+        let slot = self.book.get_or_create(peer, now);
         let reason = DisconnectReason::from_goodbye_code(code);
         let record = DisconnectRecord { reason, code: Some(code), sent: false, at: now };
-        self.disconnects.record(peer, record);
+        self.disconnects.record(slot, record);
+        self.enforce_retention();
         reason
     }
 
@@ -152,7 +155,7 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
     /// The peer's last disconnect, whatever its state (the views show it only while the
     /// peer is disconnected or disconnecting).
     pub fn last_disconnect(&self, peer: &P) -> Option<DisconnectRecord> {
-        self.disconnects.get(peer).copied()
+        self.book.lookup(peer).and_then(|slot| self.disconnects.get(slot).copied())
     }
 
     /// Every known peer as the beacon API's `NodePeer`, ordered by peer key.
@@ -197,7 +200,7 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
     /// `allow_connection` first).
     pub(crate) fn behaviour_on_connected(&mut self, slot: u32, newly: bool, now: Millis) {
         if newly {
-            self.disconnects.clear(&self.book.get(slot).peer);
+            self.disconnects.clear(slot);
         }
         self.expire_bans(now);
         self.apply_thresholds(slot, now);
@@ -205,10 +208,10 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
 
     /// The last connection closed: without a goodbye either way this session, the record
     /// says the remote just went (`inbound_disconnect`).
-    pub(crate) fn behaviour_on_last_disconnect(&mut self, peer: &P, now: Millis) {
+    pub(crate) fn behaviour_on_last_disconnect(&mut self, slot: u32, now: Millis) {
         let reason = DisconnectReason::InboundDisconnect;
         let record = DisconnectRecord { reason, code: None, sent: false, at: now };
-        self.disconnects.record_if_absent(peer, record);
+        self.disconnects.record_if_absent(slot, record);
     }
 
     /// Lifts every ban that has ended by `now`.
@@ -224,10 +227,9 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
         }
     }
 
-    /// A goodbye we send (by our own decision: trim, score, ban, host request).
-    pub(crate) fn record_sent_goodbye(&mut self, peer: &P, reason: DisconnectReason, now: Millis) {
-        let record = DisconnectRecord { reason, code: reason.goodbye_code(), sent: true, at: now };
-        self.disconnects.record(peer, record);
+    /// The goodbyes a trim sends (`too_many_peers`), in the order its commands went out.
+    pub(crate) fn record_trim_goodbyes(&mut self, victims: &[u32], now: Millis) {
+        self.disconnects.record_all(victims, sent_goodbye(DisconnectReason::TooManyPeers, now));
     }
 
     // ---- internals ----------------------------------------------------------------------
@@ -264,8 +266,8 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
             return false;
         }
         self.book.mark_closing(slot);
+        self.disconnects.record(slot, sent_goodbye(reason, now));
         let peer = self.book.get(slot).peer.clone();
-        self.record_sent_goodbye(&peer, reason, now);
         self.commands.push_back(Command::Disconnect { peer, reason });
         true
     }
@@ -291,7 +293,7 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
         let x = r.extras.as_deref();
         let disconnect_reason = match state {
             PeerState::Disconnected | PeerState::Disconnecting => {
-                self.disconnects.get(&r.peer).map(|d| d.reason)
+                self.disconnects.get(slot).map(|d| d.reason)
             }
             PeerState::Connected | PeerState::Connecting => None,
         };
@@ -310,6 +312,11 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
                 .unwrap_or_default(),
         }
     }
+}
+
+/// A goodbye we send, by our own decision (trim, score, ban, host request).
+fn sent_goodbye(reason: DisconnectReason, now: Millis) -> DisconnectRecord {
+    DisconnectRecord { reason, code: reason.goodbye_code(), sent: true, at: now }
 }
 
 fn extras_mut(extras: &mut Option<Box<PeerExtras>>) -> &mut PeerExtras {

@@ -278,3 +278,16 @@ fn peers_over_a_scripted_history_match_the_golden_file_byte_for_byte() {
     let want = std::fs::read_to_string(path).expect("golden file (UPDATE_GOLDEN=1 writes it)");
     assert_eq!(got, want);
 }
+
+#[test]
+fn a_forgotten_peers_record_goes_with_it_and_is_not_inherited() {
+    let mut pm = PeerManager::new(Config { max_retained_peers: 1, ..Config::default() }).unwrap();
+    pm.connected(&id("a"), ConnId(1), Direction::Inbound, 0);
+    pm.disconnected(&id("a"), ConnId(1), 1);
+    assert!(pm.last_disconnect(&id("a")).is_some());
+    pm.tag_peer(&id("b"), "t", 1);
+    assert_eq!(pm.peer(&id("a"), 1), None, "a was forgotten");
+    pm.tag_peer(&id("c"), "t", 1);
+    assert_eq!(pm.last_disconnect(&id("c")), None);
+    assert_eq!(pm.peer(&id("c"), 1).unwrap().disconnect_reason, None);
+}
