@@ -96,6 +96,9 @@ impl DisconnectLog {
     /// survive, so only they are written: the result is the same, the cost bounded.
     pub(crate) fn record_all(&mut self, slots: &[u32], record: DisconnectRecord) {
         let skip = slots.len().saturating_sub(self.cap);
+        let n = slots.len() - skip;
+        self.live.reserve(n);
+        self.order.reserve(n);
         for &slot in &slots[skip..] {
             self.record(slot, record);
         }
