@@ -275,6 +275,10 @@ impl<P: Clone + Eq + Hash + Ord> BanList<P> {
         self.until.get(peer).copied().filter(|&until| now < until)
     }
 
+    pub(crate) fn is_empty(&self) -> bool {
+        self.by_end.is_empty()
+    }
+
     pub(crate) fn insert(&mut self, peer: &P, until: Millis) {
         if let Some(old) = self.until.insert(peer.clone(), until) {
             self.by_end.remove(&(old, peer.clone()));

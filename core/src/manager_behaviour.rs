@@ -237,15 +237,17 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
     /// Bans or disconnects the peer if its threshold score (or an existing ban) calls for it.
     fn apply_thresholds(&mut self, slot: u32, now: Millis) {
         let cfg = &self.config.behaviour;
-        let peer = self.book.get(slot).peer.clone();
-        let banned = self.bans.banned_until(&peer, now).is_some();
-        let score =
-            self.book.get(slot).extras.as_deref().map_or(0.0, |x| x.threshold_score(now, cfg));
+        let r = self.book.get(slot);
+        // Thresholds are below 0 (validated), so a peer with no scores and no ban is fine:
+        // the common connect path stops here without hashing or cloning the key.
+        let banned = !self.bans.is_empty() && self.bans.banned_until(&r.peer, now).is_some();
+        let score = r.extras.as_deref().map_or(0.0, |x| x.threshold_score(now, cfg));
         let reason = if banned {
             DisconnectReason::Banned
         } else if score <= cfg.ban_threshold {
             let until = now.saturating_add(cfg.ban_duration_ms);
             let half_life = cfg.half_life_ms;
+            let peer = r.peer.clone();
             extras_mut(&mut self.book.get_mut(slot).extras).behaviour.ban(now, until, half_life);
             self.bans.insert(&peer, until);
             let reason = DisconnectReason::Banned;
