@@ -374,3 +374,33 @@ fn the_decayed_score_does_not_depend_on_how_often_time_is_driven() {
     let (a, b) = (lazy.behaviour_score(&p, end), busy.behaviour_score(&p, end));
     assert!((a - b).abs() <= 1e-9 * a.abs(), "{a} vs {b}");
 }
+
+#[test]
+fn the_new_events_and_the_refusal_serialize_with_snake_case_names() {
+    let mut pm = pm();
+    let p = id("p");
+    pm.report_peer(&p, PeerAction::Fatal, "bad_block", 7).unwrap();
+    let json: Vec<String> =
+        events(&mut pm).iter().map(|e| serde_json::to_string(e).unwrap()).collect();
+    assert_eq!(
+        json,
+        vec![
+            concat!(
+                r#"{"type":"behaviour_reported","peer":"p","action":{"type":"fatal"},"#,
+                r#""name":"bad_block","delta":-100.0,"score":-100.0,"at":7}"#
+            ),
+            r#"{"type":"banned","peer":"p","until":1800007,"reason":"banned","at":7}"#,
+        ]
+    );
+    let denied = pm.allow_connection(&p, 8).unwrap_err();
+    assert_eq!(
+        serde_json::to_string(&denied).unwrap(),
+        r#"{"type":"banned","until":1800007,"reason":"banned"}"#
+    );
+    assert_eq!(denied.to_string(), "peer is banned until 1800007 ms (banned)");
+    pm.handle_timeout(1_800_007);
+    let unbanned = serde_json::to_string(&events(&mut pm)[0]).unwrap();
+    assert_eq!(unbanned, r#"{"type":"unbanned","peer":"p","at":1800007}"#);
+    let custom = serde_json::to_string(&PeerAction::Custom { delta: -2.5 }).unwrap();
+    assert_eq!(custom, r#"{"type":"custom","delta":-2.5}"#);
+}
