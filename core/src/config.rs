@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::backoff::BackoffConfig;
+use crate::behaviour_score::BehaviourConfig;
 use crate::benchlist::BenchlistConfig;
 use crate::blocklist::BlocklistConfig;
 pub use crate::config_error::ConfigError;
@@ -91,6 +92,8 @@ pub struct Config {
     /// With a section the manager must be built with
     /// [`PeerManager::with_chain`](crate::PeerManager::with_chain), which is given our head.
     pub fork: Option<ForkConfig>,
+    /// Behaviour scoring: range, thresholds, half-life, ban duration, tier deltas, weights.
+    pub behaviour: BehaviourConfig,
 }
 
 impl Default for Config {
@@ -120,6 +123,7 @@ impl Default for Config {
             inbound: InboundThrottleConfig::default(),
             health: HealthConfig::default(),
             fork: None,
+            behaviour: BehaviourConfig::default(),
         }
     }
 }
@@ -142,7 +146,8 @@ impl Config {
         if self.decay_resolution == 0 {
             return invalid("decay_resolution", "must be at least 1 ms".into());
         }
-        let sections: [(&'static str, Result<(), ConfigError>); 9] = [
+        let sections: [(&'static str, Result<(), ConfigError>); 10] = [
+            ("behaviour", self.behaviour.validate()),
             ("strikes", self.strikes.validate()),
             ("lifecycle", self.lifecycle.validate()),
             ("backoff", self.backoff.validate()),

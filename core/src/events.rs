@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::behaviour_score::PeerAction;
 use crate::benchlist::UnbenchCause;
 use crate::blocklist::Role;
 use crate::fork::{AlignmentCause, BlockRef, ForkStatus, ModeCause, NodeMode};
@@ -252,6 +253,28 @@ pub enum Event<P> {
     /// No peer's range covers block `from`: sync cannot progress until one appears.
     NoBridgingPeer {
         from: u64,
+        at: Millis,
+    },
+    /// An explicit report moved the behaviour score: `delta` is the change after clamping,
+    /// `score` the behaviour score after it.
+    BehaviourReported {
+        peer: P,
+        action: PeerAction,
+        name: String,
+        delta: f64,
+        score: f64,
+        at: Millis,
+    },
+    /// The peer is banned until `until` (exclusive); connections are refused meanwhile.
+    Banned {
+        peer: P,
+        until: Millis,
+        reason: DisconnectReason,
+        at: Millis,
+    },
+    /// A ban ended (`at` is the time the manager noticed, at or after the ban's end).
+    Unbanned {
+        peer: P,
         at: Millis,
     },
 }

@@ -5,8 +5,10 @@ use std::collections::VecDeque;
 use std::fmt::Debug;
 use std::hash::Hash;
 
+use crate::behaviour_score::BanList;
 use crate::config::{Config, ConfigError};
 use crate::decay_schedule::{align_up, DecaySchedule, NEVER};
+use crate::disconnect_record::DisconnectLog;
 use crate::events::{Command, Event, TrimTrigger};
 use crate::fork::ForkView;
 use crate::hash::SeededState;
@@ -71,14 +73,18 @@ use crate::types::{ConnId, Direction, Millis};
 pub struct PeerManager<P: Clone + Eq + Hash + Ord + Debug> {
     pub(crate) config: Config,
     pub(crate) book: PeerBook<P>,
-    names: Interner,
-    policies: PolicyTable,
-    schedule: DecaySchedule,
+    pub(crate) names: Interner,
+    pub(crate) policies: PolicyTable,
+    pub(crate) schedule: DecaySchedule,
     pub(crate) events: VecDeque<Event<P>>,
     pub(crate) commands: VecDeque<Command<P>>,
     pub(crate) now: Millis,
-    last_trim: Option<Millis>,
-    pending_trim: Option<Millis>,
+    pub(crate) last_trim: Option<Millis>,
+    pub(crate) pending_trim: Option<Millis>,
+    /// Issue 4: behaviour bans in force (see `manager_behaviour`).
+    pub(crate) bans: BanList<P>,
+    /// Issue 4: each peer's last disconnect, bounded FIFO.
+    pub(crate) disconnects: DisconnectLog,
     /// Issue 5: strikes, lifecycle, dials, benchlist, blocklist, rate limits, health.
     pub(crate) defence: Defence<P>,
     /// Issue 6: the fork view, when a chain is followed (`Config::fork`).
@@ -106,7 +112,9 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
         Ok(PeerManager {
             book: PeerBook::new(hasher.clone()),
             names: Interner::new(hasher.clone()),
-            policies: PolicyTable::new(hasher),
+            policies: PolicyTable::new(hasher.clone()),
+            bans: BanList::new(hasher),
+            disconnects: DisconnectLog::new(config.behaviour.max_disconnect_records),
             schedule: DecaySchedule::default(),
             events: VecDeque::new(),
             commands: VecDeque::new(),
@@ -145,6 +153,7 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
         if newly {
             self.peer_connected(peer, now);
         }
+        self.behaviour_on_connected(slot, newly, now);
         if newly && self.book.counted() > self.config.high_water {
             self.request_trim(TrimTrigger::HighWaterCrossed, now);
         }
@@ -170,17 +179,19 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
         });
         if left == 0 {
             self.peer_disconnected(peer, was_closing, now);
+            self.behaviour_on_last_disconnect(slot, now);
         }
         self.enforce_retention();
         true
     }
 
-    /// Runs whatever is due at `now`: decays, a deferred trim, forgetting departed peers,
-    /// then every wired component (ban expiries, lifecycle timeouts, dials, the isolation
-    /// reset, bench expiries, the fork view's timers).
+    /// Runs whatever is due at `now`: decays, lifting behaviour bans, a deferred trim,
+    /// forgetting departed peers, then every wired component (soft-ban expiries, lifecycle
+    /// timeouts, dials, the isolation reset, bench expiries, the fork view's timers).
     pub fn handle_timeout(&mut self, now: Millis) {
         let now = self.advance(now);
         self.run_decays(now);
+        self.expire_bans(now);
         if self.pending_trim.is_some_and(|t| t <= now) {
             self.pending_trim = None;
             self.run_trim(TrimTrigger::DeferredAfterSilence, now);
@@ -380,7 +391,8 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
     }
 
     /// When [`handle_timeout`](Self::handle_timeout) next has work: a decay, a deferred trim,
-    /// a peer to forget, or any wired component's deadline. `None` when nothing is scheduled.
+    /// a peer to forget, a behaviour ban to lift, or any wired component's deadline. `None`
+    /// when nothing is scheduled.
     pub fn poll_timeout(&self) -> Option<Millis> {
         let retention = if self.book.retained_count() > 0 {
             self.book.next_expiry(self.config.retention_ms)
@@ -391,6 +403,7 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
             self.schedule.next_due(),
             self.pending_trim,
             retention,
+            self.bans.next_expiry(),
             self.defence_deadline(),
             self.fork.as_ref().and_then(|f| f.poll_timeout()),
         ]
@@ -401,12 +414,13 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
 
     // ---- getters ------------------------------------------------------------------------
 
-    /// The peer's score: static tags + live decaying tags + the outbound bonus while it has
-    /// an outbound connection. 0 for an unknown peer.
+    /// The peer's score at the latest time seen: static tags + live decaying tags + the
+    /// outbound bonus while it has an outbound connection + the weighted behaviour and
+    /// application scores. 0 for an unknown peer.
     pub fn peer_score(&self, peer: &P) -> f64 {
         self.book
             .lookup(peer)
-            .map_or(0.0, |slot| score::peer_score(self.book.get(slot), &self.config))
+            .map_or(0.0, |slot| score::peer_score(self.book.get(slot), &self.config, self.now))
     }
 
     /// Whether the peer holds protection reason `tag`, or any reason when `tag` is `None`.
@@ -594,6 +608,7 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
             self.commands
                 .push_back(Command::Disconnect { peer, reason: DisconnectReason::TooManyPeers });
         }
+        self.record_trim_goodbyes(&plan.victims, now);
         self.last_trim = Some(now);
         self.pending_trim = None;
         self.events.push_back(Event::Trimmed { report: plan.report, at: now });
@@ -603,6 +618,7 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
         let (retention, max) = (self.config.retention_ms, self.config.max_retained_peers);
         while let Some(slot) = self.book.pop_forgettable(self.now, retention, max) {
             let r = self.book.forget(slot);
+            self.disconnects.clear(slot);
             for t in r.tags().iter().filter(|t| t.is_decaying()) {
                 self.drop_decay(t.decay);
             }

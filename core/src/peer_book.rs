@@ -4,6 +4,7 @@
 use std::collections::VecDeque;
 use std::hash::Hash;
 
+use crate::behaviour_score::PeerExtras;
 use crate::hash::SeededState;
 use crate::peer_index::PeerIndex;
 use crate::tags::{TagId, TagSlot};
@@ -53,6 +54,9 @@ pub(crate) struct PeerRecord<P> {
     /// Not aligned with our fork (issue 6): set by the facade while a fork view is followed
     /// and the peer has not (or no longer) shown it shares our chain. Trim closes these first.
     pub(crate) misaligned: bool,
+    /// Behaviour and application scores, last action, agent and address; `None` until one
+    /// of them is set.
+    pub(crate) extras: Option<Box<PeerExtras>>,
 }
 
 impl<P> PeerRecord<P> {
@@ -202,6 +206,7 @@ impl<P: Clone + Eq + Hash> PeerBook<P> {
             protected: false,
             outbound: false,
             misaligned: false,
+            extras: None,
         };
         let slot = match self.free.pop() {
             Some(slot) => {

@@ -190,7 +190,7 @@ pub(crate) fn plan<P: Clone + Eq + Hash>(
         if !r.counts() {
             continue;
         }
-        let score = peer_score(r, config);
+        let score = peer_score(r, config, now);
         let verdict = if r.is_protected() {
             Verdict::KeptProtected
         } else if now.saturating_sub(r.since) < config.grace_period {

@@ -668,3 +668,32 @@ fn a_ban_that_expires_while_the_peer_is_still_blocked_does_not_resume_dialling()
     h.advance_to(10_000_000);
     assert!(h.dials().is_empty());
 }
+
+#[test]
+fn allow_connection_refuses_behaviour_bans_then_soft_bans_then_blocks() {
+    use peerkeeper_core::{behaviour_score::PeerAction, ConnectionDenied};
+    let mut pm = PeerManager::<P>::new(Config::default()).unwrap();
+    assert_eq!(pm.allow_connection(&"fresh", 0), Ok(()));
+
+    pm.report_peer(&"rude", PeerAction::Fatal, "invalid_block", 0).unwrap();
+    pm.soft_ban(&"rude", "operator ban", 0);
+    let Err(ConnectionDenied::Banned { until, reason: DisconnectReason::Banned }) =
+        pm.allow_connection(&"rude", 10)
+    else {
+        panic!("a behaviour ban is reported first");
+    };
+    assert_eq!(until, 30 * 60 * 1000);
+
+    pm.soft_ban(&"spammer", "operator ban", 0);
+    assert_eq!(
+        pm.allow_connection(&"spammer", 1),
+        Err(ConnectionDenied::SoftBanned { until: 3_600_000, reason: "operator ban".into() })
+    );
+
+    pm.block(&"flaky", "tls handshake failed", 0);
+    assert_eq!(
+        pm.allow_connection(&"flaky", 1),
+        Err(ConnectionDenied::Blocked { reason: "tls handshake failed".into() })
+    );
+    assert_eq!(pm.allow_connection(&"fresh", 1), Ok(()));
+}

@@ -5,7 +5,7 @@
 //! - The engine's `Disconnect` commands (trims, soft bans) become [`ToSwarm::CloseConnection`];
 //!   its `Dial` and `Probe` commands become dials whose outcome is reported back.
 //! - Connections beyond [`Config::max_connections`], to or from peers on the block list, or
-//!   from peers the engine refuses (soft-banned, blocklisted) are refused with a
+//!   from peers the engine refuses (banned, soft-banned, blocklisted) are refused with a
 //!   [`ConnectionDenied`] the caller can downcast from `SwarmEvent::IncomingConnectionError` /
 //!   `DialError::Denied`.
 //! - Every engine event (connections, tags, trims with their reports) is emitted as
@@ -87,7 +87,7 @@ use libp2p::swarm::{
     THandlerOutEvent, ToSwarm,
 };
 use libp2p::{identify, ping, PeerId};
-use peerkeeper_core::{Command, ConfigError, ConnId, DenialReason, Direction, Millis, PeerManager};
+use peerkeeper_core::{Command, ConfigError, ConnId, Direction, Millis, PeerManager};
 
 /// What the behaviour emits, keyed by [`PeerId`].
 #[derive(Debug, Clone, PartialEq)]
@@ -164,9 +164,10 @@ pub enum ConnectionDenied {
     /// The peer is on the block list ([`Behaviour::block_peer`]).
     #[error("peer {peer} is blocked")]
     Blocked { peer: PeerId },
-    /// The engine refuses the peer: soft-banned for spam strikes, or on the blocklist.
-    #[error("peer {peer} refused by the engine: {reason:?}")]
-    Refused { peer: PeerId, reason: DenialReason },
+    /// The engine refuses the peer: banned for its behaviour score, soft-banned for spam
+    /// strikes, or on the blocklist.
+    #[error("peer {peer} refused by the engine: {reason}")]
+    Refused { peer: PeerId, reason: peerkeeper_core::ConnectionDenied },
 }
 
 /// What identify and ping told us about a connected peer; dropped when its last connection
@@ -334,7 +335,7 @@ impl<C: Clock> Behaviour<C> {
             return Err(ConnectionDenied::Blocked { peer: *peer });
         }
         if let Some(peer) = peer {
-            if let Some(reason) = self.engine.defence_denial(peer, self.clock.now()) {
+            if let Err(reason) = self.engine.allow_connection(peer, self.clock.now()) {
                 return Err(ConnectionDenied::Refused { peer: *peer, reason });
             }
         }

@@ -12,7 +12,9 @@ use libp2p::swarm::{DialError, ListenError, NetworkBehaviour, Swarm, SwarmEvent}
 use libp2p::{identify, ping, Multiaddr, PeerId};
 use libp2p_swarm_test::SwarmExt;
 use peerkeeper_core::strikes::StrikeKind;
-use peerkeeper_core::{DenialReason, Event as EngineEvent, TrimTrigger, Verdict};
+use peerkeeper_core::{
+    ConnectionDenied as EngineDenied, Event as EngineEvent, TrimTrigger, Verdict,
+};
 use peerkeeper_net::connection_manager::Event;
 use peerkeeper_net::connection_manager::{Behaviour, Config, ConnectionDenied};
 
@@ -312,7 +314,7 @@ async fn ten_spam_strikes_close_the_peer_and_the_engine_refuses_its_redial() {
             _ => None,
         })
         .await;
-    let ConnectionDenied::Refused { peer: refused, reason: DenialReason::SoftBanned { .. } } =
+    let ConnectionDenied::Refused { peer: refused, reason: EngineDenied::SoftBanned { .. } } =
         denied(cause)
     else {
         panic!("not refused for the soft ban");
