@@ -303,6 +303,20 @@ pub enum TrimTrigger {
     DeferredAfterSilence,
 }
 
+impl TrimTrigger {
+    pub const ALL: [TrimTrigger; 3] =
+        [TrimTrigger::HighWaterCrossed, TrimTrigger::Explicit, TrimTrigger::DeferredAfterSilence];
+
+    /// The stable snake_case name, as serialized.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TrimTrigger::HighWaterCrossed => "high_water_crossed",
+            TrimTrigger::Explicit => "explicit",
+            TrimTrigger::DeferredAfterSilence => "deferred_after_silence",
+        }
+    }
+}
+
 /// Why a peer was kept or closed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -321,6 +335,27 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    pub const ALL: [Verdict; 6] = [
+        Verdict::KeptProtected,
+        Verdict::KeptInGrace,
+        Verdict::KeptAboveCut,
+        Verdict::ClosedLowestScore,
+        Verdict::ClosedTieOldest,
+        Verdict::ClosedNotAligned,
+    ];
+
+    /// The stable snake_case name, as serialized.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::KeptProtected => "kept_protected",
+            Verdict::KeptInGrace => "kept_in_grace",
+            Verdict::KeptAboveCut => "kept_above_cut",
+            Verdict::ClosedLowestScore => "closed_lowest_score",
+            Verdict::ClosedTieOldest => "closed_tie_oldest",
+            Verdict::ClosedNotAligned => "closed_not_aligned",
+        }
+    }
+
     pub fn is_closed(self) -> bool {
         matches!(
             self,

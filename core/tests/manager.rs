@@ -500,3 +500,14 @@ fn the_manager_can_move_between_threads_and_be_shared() {
     send_sync::<Event<String>>();
     send_sync::<Command<String>>();
 }
+
+#[test]
+fn verdict_and_trigger_names_are_their_serialized_names() {
+    use peerkeeper_core::{TrimTrigger, Verdict};
+    for v in Verdict::ALL {
+        assert_eq!(serde_json::to_value(v).unwrap(), v.as_str());
+    }
+    for t in TrimTrigger::ALL {
+        assert_eq!(serde_json::to_value(t).unwrap(), t.as_str());
+    }
+}

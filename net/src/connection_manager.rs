@@ -288,6 +288,8 @@ impl<C: Clock> Behaviour<C> {
             return false;
         };
         info.agent_version = Some(agent_version.to_owned());
+        // The engine shows it in its peer views (`NodePeer::agent_version`).
+        self.engine.set_agent_version(peer, agent_version.to_owned());
         true
     }
 

@@ -3,6 +3,9 @@
 //! The swarm runs in a local task for the page's lifetime; the handle only sends it commands.
 //! Dropping a swarm in the browser leaves WebRTC callbacks firing into freed memory, so the
 //! task keeps the swarm even when every handle is gone.
+//!
+//! The peerkeeper engine manages the swarm's connections (`peerkeeper_net::connection_manager`):
+//! past the high water it trims, and each trim reaches the page with its ranked report.
 
 use std::time::Duration;
 
@@ -10,12 +13,55 @@ use futures::{channel::mpsc, select, StreamExt};
 use libp2p::{
     core::{transport::Transport as _, upgrade::Version},
     identify, noise, ping,
-    swarm::{dial_opts::DialOpts, SwarmEvent},
+    swarm::{dial_opts::DialOpts, NetworkBehaviour, SwarmEvent},
     webrtc_websys, websocket_websys, webtransport_websys, yamux, Multiaddr, PeerId, Swarm,
 };
-use peerkeeper_net::{browser_dialable, transport_name, NodeBehaviour, NodeBehaviourEvent};
+use peerkeeper_core::{Event as EngineEvent, TrimReport};
+use peerkeeper_net::{browser_dialable, connection_manager, transport_name, NodeBehaviour};
 
-pub use crate::light_peer_event::LightPeerEvent;
+pub use crate::light_peer_event::{LightPeerEvent, TrimEntryView};
+
+/// The page's engine settings. Small numbers so a handful of demo peers shows trimming.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LightPeerConfig {
+    /// Peers kept after a trim. Example: 6.
+    pub low_water: usize,
+    /// A new connection beyond this many peers triggers a trim. Example: 8.
+    pub high_water: usize,
+    /// New connections are exempt from trims for this long (ms). Example: 2 000.
+    pub grace_period_ms: u64,
+    /// Minimum time between trims (ms); later requests wait. Example: 1 000.
+    pub silence_period_ms: u64,
+}
+
+impl Default for LightPeerConfig {
+    fn default() -> Self {
+        LightPeerConfig {
+            low_water: 6,
+            high_water: 8,
+            grace_period_ms: 2_000,
+            silence_period_ms: 1_000,
+        }
+    }
+}
+
+impl LightPeerConfig {
+    fn engine(&self) -> connection_manager::Config {
+        let mut c = connection_manager::Config::default();
+        c.engine.low_water = self.low_water;
+        c.engine.high_water = self.high_water;
+        c.engine.grace_period = self.grace_period_ms;
+        c.engine.silence_period = self.silence_period_ms;
+        c
+    }
+}
+
+#[derive(NetworkBehaviour)]
+struct LightPeerBehaviour {
+    peers: connection_manager::Behaviour,
+    identify: identify::Behaviour,
+    ping: ping::Behaviour,
+}
 
 const PING_INTERVAL: Duration = Duration::from_secs(5);
 const IDLE_CONNECTION_TIMEOUT: Duration = Duration::from_secs(300);
@@ -46,6 +92,7 @@ impl std::error::Error for DialError {}
 
 enum Command {
     Dial(Multiaddr),
+    Protect { peer: PeerId, tag: String },
 }
 
 /// Handle to the page's light peer.
@@ -57,9 +104,15 @@ pub struct LightPeer {
 
 impl LightPeer {
     /// Starts the swarm with a fresh identity; `on_event` receives every [`LightPeerEvent`].
-    pub fn start(on_event: impl Fn(LightPeerEvent) + 'static) -> Result<LightPeer, String> {
+    /// A bad `config` is refused with the field it names.
+    pub fn start(
+        config: LightPeerConfig,
+        on_event: impl Fn(LightPeerEvent) + 'static,
+    ) -> Result<LightPeer, String> {
         crate::callback_guard::install_callback_guard();
-        let swarm = build_swarm().map_err(|e| format!("starting the light peer: {e}"))?;
+        let peers = connection_manager::Behaviour::new(config.engine())
+            .map_err(|e| format!("light peer config: {e}"))?;
+        let swarm = build_swarm(peers).map_err(|e| format!("starting the light peer: {e}"))?;
         let local_peer_id = *swarm.local_peer_id();
         let (commands, rx) = mpsc::unbounded();
         wasm_bindgen_futures::spawn_local(run(swarm, rx, on_event));
@@ -68,6 +121,16 @@ impl LightPeer {
 
     pub fn local_peer_id(&self) -> String {
         self.local_peer_id.to_string()
+    }
+
+    /// Exempts `peer_id` from trims until every tag is removed (tags are multi-valued).
+    pub fn protect(&self, peer_id: &str, tag: &str) -> Result<(), String> {
+        let peer: PeerId =
+            peer_id.parse().map_err(|e| format!("peer_id: {peer_id:?} is not a peer id ({e})"))?;
+        self.commands
+            .unbounded_send(Command::Protect { peer, tag: tag.to_string() })
+            .expect("the swarm task lives as long as the page");
+        Ok(())
     }
 
     /// Dials a multiaddr (with or without `/p2p/<id>`); the outcome arrives as events.
@@ -91,7 +154,9 @@ pub fn parse_dialable(address: &str) -> Result<Multiaddr, DialError> {
     Ok(addr)
 }
 
-fn build_swarm() -> Result<Swarm<NodeBehaviour>, Box<dyn std::error::Error>> {
+fn build_swarm(
+    peers: connection_manager::Behaviour,
+) -> Result<Swarm<LightPeerBehaviour>, Box<dyn std::error::Error>> {
     Ok(libp2p::SwarmBuilder::with_new_identity()
         .with_wasm_bindgen()
         .with_other_transport(|key| webrtc_websys::Transport::new(webrtc_websys::Config::new(key)))?
@@ -107,13 +172,17 @@ fn build_swarm() -> Result<Swarm<NodeBehaviour>, Box<dyn std::error::Error>> {
                     .multiplex(yamux::Config::default()),
             )
         })?
-        .with_behaviour(|key| NodeBehaviour::new(key.public(), "browser", PING_INTERVAL))?
+        .with_behaviour(|key| {
+            let NodeBehaviour { identify, ping } =
+                NodeBehaviour::new(key.public(), "browser", PING_INTERVAL);
+            LightPeerBehaviour { peers, identify, ping }
+        })?
         .with_swarm_config(|c| c.with_idle_connection_timeout(IDLE_CONNECTION_TIMEOUT))
         .build())
 }
 
 async fn run(
-    mut swarm: Swarm<NodeBehaviour>,
+    mut swarm: Swarm<LightPeerBehaviour>,
     mut commands: mpsc::UnboundedReceiver<Command>,
     on_event: impl Fn(LightPeerEvent),
 ) {
@@ -126,10 +195,23 @@ async fn run(
                         on_event(LightPeerEvent::DialFailed { address: addr.to_string(), error: e.to_string() });
                     }
                 }
+                Some(Command::Protect { peer, tag }) => {
+                    swarm.behaviour_mut().peers.manager_mut().protect(&peer, &tag);
+                }
                 // Every handle is gone; keep driving the swarm (see the module comment).
                 None => {}
             },
             event = swarm.select_next_some() => {
+                // identify and ping results feed the engine (agent versions in its views).
+                match &event {
+                    SwarmEvent::Behaviour(LightPeerBehaviourEvent::Identify(e)) => {
+                        swarm.behaviour_mut().peers.on_identify_event(e);
+                    }
+                    SwarmEvent::Behaviour(LightPeerBehaviourEvent::Ping(e)) => {
+                        swarm.behaviour_mut().peers.on_ping_event(e);
+                    }
+                    _ => {}
+                }
                 if let Some(event) = translate(event) {
                     on_event(event);
                 }
@@ -138,7 +220,7 @@ async fn run(
     }
 }
 
-fn translate(event: SwarmEvent<NodeBehaviourEvent>) -> Option<LightPeerEvent> {
+fn translate(event: SwarmEvent<LightPeerBehaviourEvent>) -> Option<LightPeerEvent> {
     Some(match event {
         SwarmEvent::ConnectionEstablished { peer_id, endpoint, .. } => {
             let addr = endpoint.get_remote_address();
@@ -158,7 +240,7 @@ fn translate(event: SwarmEvent<NodeBehaviourEvent>) -> Option<LightPeerEvent> {
         SwarmEvent::OutgoingConnectionError { error, .. } => {
             LightPeerEvent::DialFailed { address: String::new(), error: error.to_string() }
         }
-        SwarmEvent::Behaviour(NodeBehaviourEvent::Identify(identify::Event::Received {
+        SwarmEvent::Behaviour(LightPeerBehaviourEvent::Identify(identify::Event::Received {
             peer_id,
             info,
             ..
@@ -167,11 +249,38 @@ fn translate(event: SwarmEvent<NodeBehaviourEvent>) -> Option<LightPeerEvent> {
             agent_version: info.agent_version,
             protocol_version: info.protocol_version,
         },
-        SwarmEvent::Behaviour(NodeBehaviourEvent::Ping(ping::Event {
+        SwarmEvent::Behaviour(LightPeerBehaviourEvent::Ping(ping::Event {
             peer,
             result: Ok(rtt),
             ..
         })) => LightPeerEvent::Ping { peer_id: peer.to_string(), rtt_ms: rtt.as_secs_f64() * 1e3 },
+        SwarmEvent::Behaviour(LightPeerBehaviourEvent::Peers(
+            connection_manager::Event::Engine(EngineEvent::Trimmed { report, at }),
+        )) => trimmed(report, at),
         _ => return None,
     })
+}
+
+/// The report as the page shows it: closed peers in closing order, then the kept ones.
+fn trimmed(report: TrimReport<PeerId>, at: u64) -> LightPeerEvent {
+    let mut entries: Vec<TrimEntryView> = report
+        .entries
+        .iter()
+        .map(|e| TrimEntryView {
+            peer_id: e.peer.to_string(),
+            score: e.score,
+            rank: e.rank,
+            verdict: e.verdict.as_str().to_string(),
+            closed: e.verdict.is_closed(),
+        })
+        .collect();
+    entries.sort_by_key(|e| (!e.closed, e.rank.unwrap_or(u32::MAX)));
+    LightPeerEvent::Trimmed {
+        at_ms: at,
+        trigger: report.trigger.as_str().to_string(),
+        connected: report.connected,
+        target: report.target,
+        shortfall: report.shortfall,
+        entries,
+    }
 }

@@ -34,4 +34,24 @@ pub enum LightPeerEvent {
         peer_id: String,
         rtt_ms: f64,
     },
+    /// The engine trimmed: `entries` holds every peer counted, with its verdict (names as in
+    /// `peerkeeper_core::Verdict`), the closed ones first in closing order, then the kept.
+    Trimmed {
+        at_ms: u64,
+        trigger: String,
+        connected: usize,
+        target: usize,
+        shortfall: usize,
+        entries: Vec<TrimEntryView>,
+    },
+}
+
+/// One peer's line in a trim, as the page shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrimEntryView {
+    pub peer_id: String,
+    pub score: f64,
+    pub rank: Option<u32>,
+    pub verdict: String,
+    pub closed: bool,
 }

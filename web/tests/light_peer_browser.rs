@@ -3,10 +3,20 @@
 
 use std::{cell::RefCell, rc::Rc, time::Duration};
 
-use peerkeeper_web::light_peer::{parse_dialable, DialError, LightPeer, LightPeerEvent};
+use peerkeeper_web::light_peer::{
+    parse_dialable, DialError, LightPeer, LightPeerConfig, LightPeerEvent,
+};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+fn a_config_with_low_water_above_high_water_is_refused_naming_the_field() {
+    let config = LightPeerConfig { low_water: 9, high_water: 8, ..LightPeerConfig::default() };
+    let err = LightPeer::start(config, |_| {}).err().expect("refused");
+    assert!(err.starts_with("light peer config:"), "{err}");
+    assert!(err.contains("low_water"), "{err}");
+}
 
 #[wasm_bindgen_test]
 fn malformed_addresses_are_refused_with_the_address_named() {
@@ -36,7 +46,8 @@ fn browser_transports_parse() {
 async fn a_started_light_peer_reports_a_dial_failure_to_a_closed_port() {
     let events: Rc<RefCell<Vec<LightPeerEvent>>> = Rc::default();
     let sink = events.clone();
-    let peer = LightPeer::start(move |e| sink.borrow_mut().push(e)).unwrap();
+    let peer =
+        LightPeer::start(LightPeerConfig::default(), move |e| sink.borrow_mut().push(e)).unwrap();
     assert!(peer.local_peer_id().starts_with("12D3KooW"), "{}", peer.local_peer_id());
 
     // Port 9 (discard) is closed on loopback: the websocket dial fails fast.

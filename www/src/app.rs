@@ -1,9 +1,10 @@
 //! The root component: state, the light peer, and the live view.
 
+use peerkeeper_web::light_peer::LightPeerConfig;
 use yew::prelude::*;
 
 use crate::{
-    components::{dial_form::DialForm, peer_table::PeerTable},
+    components::{dial_form::DialForm, peer_table::PeerTable, trim_log::TrimLog},
     live,
     state::LiveState,
 };
@@ -31,10 +32,14 @@ pub fn app() -> Html {
             }
             <section class="summary">
                 <p>{ "Our peer id: " }<code id="local-peer-id">{ local }</code></p>
-                <p>{ "Connected peers: " }<strong id="connected-count">{ state.connected_count() }</strong></p>
+                <p>
+                    { "Connected peers: " }<strong id="connected-count">{ state.connected_count() }</strong>
+                    { format!(" (trims down to {} when a new peer pushes past {})", LightPeerConfig::default().low_water, LightPeerConfig::default().high_water) }
+                </p>
             </section>
             <DialForm {on_dial} />
             <PeerTable peers={state.peers.values().cloned().collect::<Vec<_>>()} />
+            <TrimLog trims={state.trims.clone()} />
             <section class="log" aria-label="log">
                 <h2>{ "Log" }</h2>
                 <ol>{ for state.log.iter().rev().map(|l| html! { <li>{ l }</li> }) }</ol>

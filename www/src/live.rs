@@ -2,13 +2,18 @@
 
 use std::cell::OnceCell;
 
-use peerkeeper_web::light_peer::LightPeer;
+use std::time::Duration;
+
+use peerkeeper_web::light_peer::{LightPeer, LightPeerConfig};
 use yew::UseReducerDispatcher;
 
 use crate::{
     state::{Action, LiveState},
-    targets::{peer_overrides, preferred, Bootstrap},
+    targets::{initial_targets, peer_overrides, Bootstrap},
 };
+
+/// Time between the first dials to the node and its demo peers.
+const DIAL_SPACING: Duration = Duration::from_millis(400);
 
 thread_local! {
     // One swarm for the page's lifetime: a dropped browser swarm leaves callbacks firing.
@@ -22,7 +27,9 @@ pub fn start(dispatch: UseReducerDispatcher<LiveState>) {
             return Ok(peer.local_peer_id());
         }
         let events = dispatch.clone();
-        let peer = LightPeer::start(move |e| events.dispatch(Action::Peer(e)))?;
+        let peer = LightPeer::start(LightPeerConfig::default(), move |e| {
+            events.dispatch(Action::Peer(e))
+        })?;
         let id = peer.local_peer_id();
         let _ = cell.set(peer);
         Ok::<_, String>(id)
@@ -45,6 +52,16 @@ pub fn dial(address: &str, dispatch: &UseReducerDispatcher<LiveState>) {
     }
 }
 
+fn protect(peer_id: &str, tag: &str, dispatch: &UseReducerDispatcher<LiveState>) {
+    let result = LIGHT_PEER.with(|cell| match cell.get() {
+        Some(peer) => peer.protect(peer_id, tag),
+        None => Err("the light peer has not started".to_string()),
+    });
+    if let Err(e) = result {
+        dispatch.dispatch(Action::Note(format!("cannot protect: {e}")));
+    }
+}
+
 async fn dial_initial_targets(dispatch: UseReducerDispatcher<LiveState>) {
     let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
     let overrides = peer_overrides(&search);
@@ -54,15 +71,24 @@ async fn dial_initial_targets(dispatch: UseReducerDispatcher<LiveState>) {
         }
         return;
     }
-    match fetch_bootstrap().await {
-        Ok(boot) => match preferred(&boot) {
-            Some(address) => dial(&address, &dispatch),
-            None => dispatch.dispatch(Action::Note(format!(
-                "bootstrap peer {} offers no browser transport",
-                boot.peer_id
-            ))),
-        },
-        Err(e) => dispatch.dispatch(Action::Note(format!("no bootstrap peers: {e}"))),
+    let boot = match fetch_bootstrap().await {
+        Ok(boot) => boot,
+        Err(e) => return dispatch.dispatch(Action::Note(format!("no bootstrap peers: {e}"))),
+    };
+    // The node the page came from stays, whatever the trims decide.
+    protect(&boot.peer_id, "bootstrap", &dispatch);
+    let targets = initial_targets(&boot);
+    if targets.is_empty() {
+        let note = format!("bootstrap peer {} offers no browser transport", boot.peer_id);
+        return dispatch.dispatch(Action::Note(note));
+    }
+    for (i, address) in targets.iter().enumerate() {
+        // Staggered, so earlier peers leave their grace period and later ones cross the high
+        // water one by one: each trim then has candidates to choose from.
+        if i > 0 {
+            gloo_timers::future::sleep(DIAL_SPACING).await;
+        }
+        dial(address, &dispatch);
     }
 }
 

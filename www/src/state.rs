@@ -2,11 +2,13 @@
 
 use std::{collections::BTreeMap, rc::Rc};
 
-use peerkeeper_web::light_peer_event::LightPeerEvent;
+use peerkeeper_web::light_peer_event::{LightPeerEvent, TrimEntryView};
 use yew::Reducible;
 
 /// How many log lines the page keeps; older ones fall off.
 pub const LOG_CAPACITY: usize = 50;
+/// How many trim reports the page keeps; older ones fall off.
+pub const TRIM_CAPACITY: usize = 20;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct PeerRow {
@@ -17,6 +19,26 @@ pub struct PeerRow {
     pub rtt_ms: Option<f64>,
     /// Live connections to this peer; 0 means disconnected (the row stays, greyed).
     pub connections: u32,
+    /// Why we dropped it, while it stays dropped: the engine's verdict for a trimmed peer.
+    pub reason: Option<String>,
+}
+
+/// One trim as the page shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrimRecord {
+    pub at_ms: u64,
+    pub trigger: String,
+    pub connected: usize,
+    pub target: usize,
+    pub shortfall: usize,
+    /// Closed peers first, in closing order, then the kept ones.
+    pub entries: Vec<TrimEntryView>,
+}
+
+impl TrimRecord {
+    pub fn closed(&self) -> usize {
+        self.entries.iter().filter(|e| e.closed).count()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -26,6 +48,8 @@ pub struct LiveState {
     pub peers: BTreeMap<String, PeerRow>,
     /// Newest last.
     pub log: Vec<String>,
+    /// Newest last.
+    pub trims: Vec<TrimRecord>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -64,10 +88,12 @@ impl LiveState {
                     agent_version: None,
                     rtt_ms: None,
                     connections: 0,
+                    reason: None,
                 });
                 row.transport = transport;
                 row.address = address;
                 row.connections += 1;
+                row.reason = None;
             }
             LightPeerEvent::Disconnected { peer_id, cause, .. } => {
                 let why = cause.unwrap_or_else(|| "closed".into());
@@ -87,6 +113,25 @@ impl LiveState {
             LightPeerEvent::Ping { peer_id, rtt_ms } => {
                 if let Some(row) = self.peers.get_mut(&peer_id) {
                     row.rtt_ms = Some(rtt_ms);
+                }
+            }
+            LightPeerEvent::Trimmed { at_ms, trigger, connected, target, shortfall, entries } => {
+                let record = TrimRecord { at_ms, trigger, connected, target, shortfall, entries };
+                self.note(format!(
+                    "trim ({}): {} connected, closed {}, target {}",
+                    record.trigger,
+                    record.connected,
+                    record.closed(),
+                    record.target
+                ));
+                for e in record.entries.iter().filter(|e| e.closed) {
+                    if let Some(row) = self.peers.get_mut(&e.peer_id) {
+                        row.reason = Some(format!("too_many_peers ({})", e.verdict));
+                    }
+                }
+                self.trims.push(record);
+                if self.trims.len() > TRIM_CAPACITY {
+                    self.trims.remove(0);
                 }
             }
         }
@@ -171,6 +216,57 @@ mod tests {
             Action::Peer(LightPeerEvent::Ping { peer_id: "ghost".into(), rtt_ms: 1.0 }),
         );
         assert!(s.peers.is_empty());
+    }
+
+    fn entry(id: &str, verdict: &str, closed: bool, rank: Option<u32>) -> TrimEntryView {
+        TrimEntryView { peer_id: id.into(), score: 0.0, rank, verdict: verdict.into(), closed }
+    }
+
+    fn trimmed(at_ms: u64, entries: Vec<TrimEntryView>) -> Action {
+        Action::Peer(LightPeerEvent::Trimmed {
+            at_ms,
+            trigger: "high_water_crossed".into(),
+            connected: entries.len(),
+            target: 1,
+            shortfall: 0,
+            entries,
+        })
+    }
+
+    #[test]
+    fn a_trim_is_recorded_and_its_victims_keep_the_reason_until_they_reconnect() {
+        let mut s = reduce(LiveState::default(), connected("A", "websocket"));
+        s = reduce(s, connected("B", "websocket"));
+        s = reduce(
+            s,
+            trimmed(
+                5,
+                vec![
+                    entry("A", "closed_tie_oldest", true, Some(1)),
+                    entry("B", "kept_in_grace", false, None),
+                ],
+            ),
+        );
+        assert_eq!(s.trims.len(), 1);
+        assert_eq!(s.trims[0].closed(), 1);
+        assert_eq!(s.peers["A"].reason.as_deref(), Some("too_many_peers (closed_tie_oldest)"));
+        assert_eq!(s.peers["B"].reason, None);
+        assert_eq!(
+            s.log.last().unwrap(),
+            "trim (high_water_crossed): 2 connected, closed 1, target 1"
+        );
+        s = reduce(s, connected("A", "webrtc-direct"));
+        assert_eq!(s.peers["A"].reason, None);
+    }
+
+    #[test]
+    fn only_the_newest_trims_are_kept() {
+        let mut s = LiveState::default();
+        for i in 0..TRIM_CAPACITY as u64 + 3 {
+            s = reduce(s, trimmed(i, vec![]));
+        }
+        assert_eq!(s.trims.len(), TRIM_CAPACITY);
+        assert_eq!(s.trims[0].at_ms, 3);
     }
 
     #[test]

@@ -1,2 +1,3 @@
 pub mod dial_form;
 pub mod peer_table;
+pub mod trim_log;

@@ -23,6 +23,7 @@ pub fn peer_table(props: &PeerTableProps) -> Html {
                     <th>{ "transport" }</th>
                     <th>{ "agent" }</th>
                     <th>{ "RTT" }</th>
+                    <th>{ "reason" }</th>
                 </tr>
             </thead>
             <tbody>
@@ -40,12 +41,14 @@ fn row(p: &PeerRow) -> Html {
         .unwrap_or_else(|| "—".into());
     html! {
         <tr key={p.peer_id.clone()} class={state} data-peer-id={p.peer_id.clone()}
-            data-state={state} data-transport={p.transport.clone()}>
+            data-state={state} data-transport={p.transport.clone()}
+            data-reason={p.reason.clone().unwrap_or_default()}>
             <td class="id" title={p.address.clone()}><code>{ &p.peer_id }</code></td>
             <td>{ state }</td>
             <td>{ &p.transport }</td>
             <td class="agent">{ p.agent_version.clone().unwrap_or_else(|| "—".into()) }</td>
             <td class="rtt">{ rtt }</td>
+            <td class="reason">{ p.reason.clone().unwrap_or_default() }</td>
         </tr>
     }
 }

@@ -1,0 +1,59 @@
+// The page's light peer runs the engine against the node's demo network: past the high water
+// it trims, the report names each victim and why, and the count settles between the marks.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startNode, stopNode, launchBrowser, openPage } from './harness.mjs';
+
+// The page's engine settings (web/src/light_peer.rs, LightPeerConfig::default()).
+const LOW_WATER = 6;
+const HIGH_WATER = 8;
+const CLOSED_VERDICTS = ['closed_lowest_score', 'closed_tie_oldest', 'closed_not_aligned'];
+
+let node;
+let browser;
+
+before(async () => {
+  node = await startNode({ args: ['--demo-peers', '12', '--demo-flapping', '0'] });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  if (node) await stopNode(node);
+});
+
+test('connections past the high water are trimmed to the low water with a reason per victim', async () => {
+  const { page, problems } = await openPage(browser, node.url);
+
+  const firstTrim = page.locator('li.trim').first();
+  await firstTrim.waitFor({ timeout: 60_000 });
+  const closed = Number(await firstTrim.getAttribute('data-closed'));
+  assert.ok(closed >= 1, `a trim closed nobody: ${await firstTrim.textContent()}`);
+  const summary = await firstTrim.locator('.trim-summary').textContent();
+  assert.match(summary, /high_water_crossed/);
+
+  const verdicts = await firstTrim.locator('tr[data-verdict]').evaluateAll(
+    (rows) => rows.map((r) => ({ verdict: r.dataset.verdict, closed: r.classList.contains('closed') })));
+  assert.equal(verdicts.filter((v) => v.closed).length, closed);
+  for (const v of verdicts) {
+    assert.equal(CLOSED_VERDICTS.includes(v.verdict), v.closed, JSON.stringify(v));
+  }
+  // The bootstrap node is protected by the page, so it is never a victim.
+  const nodeRow = page.locator(`tr[data-peer-id="${node.peerId}"]`);
+  assert.equal(await nodeRow.getAttribute('data-state'), 'connected');
+
+  // Trimmed peers stay listed, greyed, with the engine's reason.
+  await page.locator('tr[data-state="disconnected"][data-reason^="too_many_peers"]').first()
+    .waitFor({ timeout: 20_000 });
+
+  // Once every dial is done the count settles inside [low water, high water].
+  await page.waitForFunction(([low, high]) => {
+    const n = Number(document.querySelector('#connected-count')?.textContent);
+    return n >= low && n <= high;
+  }, [LOW_WATER, HIGH_WATER], { timeout: 30_000 });
+  await page.waitForTimeout(6_000);
+  const settled = Number(await page.locator('#connected-count').textContent());
+  assert.ok(settled >= LOW_WATER && settled <= HIGH_WATER, `settled at ${settled}`);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
