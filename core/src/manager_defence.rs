@@ -185,40 +185,23 @@ impl<P: PeerKey> PeerManager<P> {
     ) -> StrikeOutcome<P> {
         let outcome = self.defence.strikes.strike(peer.clone(), kind, now);
         let threshold = self.defence.strikes.config().threshold;
-        match &outcome {
-            StrikeOutcome::NotCounted { .. } => {
-                let strikes = self.defence.strikes.strikes(peer);
-                self.events.push_back(Event::Struck {
-                    peer: peer.clone(),
-                    kind,
-                    counted: false,
-                    strikes,
-                    threshold,
-                    at: now,
-                });
+        let (counted, strikes) = match &outcome {
+            StrikeOutcome::NotCounted { .. } => (false, self.defence.strikes.strikes(peer)),
+            StrikeOutcome::Counted { strikes, .. } | StrikeOutcome::SoftBanned { strikes, .. } => {
+                (true, *strikes)
             }
-            StrikeOutcome::Counted { strikes, .. } => {
-                self.events.push_back(Event::Struck {
-                    peer: peer.clone(),
-                    kind,
-                    counted: true,
-                    strikes: *strikes,
-                    threshold,
-                    at: now,
-                });
-            }
-            StrikeOutcome::SoftBanned { strikes, until, reason, .. } => {
-                self.events.push_back(Event::Struck {
-                    peer: peer.clone(),
-                    kind,
-                    counted: true,
-                    strikes: *strikes,
-                    threshold,
-                    at: now,
-                });
-                self.banned(peer, reason.clone(), *until, now);
-            }
-            StrikeOutcome::AlreadyBanned { .. } => {}
+            StrikeOutcome::AlreadyBanned { .. } => return outcome,
+        };
+        self.events.push_back(Event::Struck {
+            peer: peer.clone(),
+            kind,
+            counted,
+            strikes,
+            threshold,
+            at: now,
+        });
+        if let StrikeOutcome::SoftBanned { until, reason, .. } = &outcome {
+            self.banned(peer, reason.clone(), *until, now);
         }
         outcome
     }

@@ -37,6 +37,16 @@ impl<P: PeerKey> PeerManager<P> {
         Ok(pm)
     }
 
+    /// Runs one fork-view input at `now` (nothing without a fork view), then whatever it made
+    /// due.
+    fn with_fork(&mut self, now: Millis, input: impl FnOnce(&mut ForkView<P>, Millis)) {
+        let now = self.advance(now);
+        if let Some(f) = self.fork.as_mut() {
+            input(f, now);
+        }
+        self.settle(now);
+    }
+
     // ---- inputs -------------------------------------------------------------------------
 
     /// A hello or fork-status message from `peer`. Another network id closes it with
@@ -59,57 +69,33 @@ impl<P: PeerKey> PeerManager<P> {
 
     /// Our node applied `header` (now our head), relayed by `from` if a peer sent it.
     pub fn block_applied(&mut self, header: Header, from: Option<P>, now: Millis) {
-        let now = self.advance(now);
-        if let Some(f) = self.fork.as_mut() {
-            f.block_applied(header, from, now);
-        }
-        self.settle(now);
+        self.with_fork(now, |f, now| f.block_applied(header, from, now));
     }
 
     /// Headers a peer sent that we have not applied (relays, range replies). Blocks of a fork
     /// dead for longer than the grace are one `dead_fork_block` strike per call.
     pub fn headers_received(&mut self, peer: &P, headers: Vec<Header>, now: Millis) {
-        let now = self.advance(now);
-        if let Some(f) = self.fork.as_mut() {
-            f.headers_received(peer.clone(), headers, now);
-        }
-        self.settle(now);
+        self.with_fork(now, |f, now| f.headers_received(peer.clone(), headers, now));
     }
 
     /// Our LIB advanced.
     pub fn lib_advanced(&mut self, lib: BlockRef, now: Millis) {
-        let now = self.advance(now);
-        if let Some(f) = self.fork.as_mut() {
-            f.lib_advanced(lib, now);
-        }
-        self.settle(now);
+        self.with_fork(now, |f, now| f.lib_advanced(lib, now));
     }
 
     /// The host found by itself that `peer` is on another fork (e.g. a rejected block).
     pub fn fork_mismatch_reported(&mut self, peer: &P, now: Millis) {
-        let now = self.advance(now);
-        if let Some(f) = self.fork.as_mut() {
-            f.fork_mismatch_reported(peer, now);
-        }
-        self.settle(now);
+        self.with_fork(now, |f, now| f.fork_mismatch_reported(peer, now));
     }
 
     /// The peer's stake for branch support; `None` counts it as 1.
     pub fn set_peer_weight(&mut self, peer: &P, weight: Option<u64>, now: Millis) {
-        let now = self.advance(now);
-        if let Some(f) = self.fork.as_mut() {
-            f.set_peer_weight(peer, weight, now);
-        }
-        self.settle(now);
+        self.with_fork(now, |f, now| f.set_peer_weight(peer, weight, now));
     }
 
     /// Block intake paused (snapshot export) or resumed.
     pub fn set_paused(&mut self, paused: bool, now: Millis) {
-        let now = self.advance(now);
-        if let Some(f) = self.fork.as_mut() {
-            f.set_paused(paused, now);
-        }
-        self.settle(now);
+        self.with_fork(now, |f, now| f.set_paused(paused, now));
     }
 
     // ---- getters ------------------------------------------------------------------------
