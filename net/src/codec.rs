@@ -69,28 +69,40 @@ impl FrameError {
     }
 }
 
-/// Reads one length-prefixed frame of at most `max` bytes.
-pub async fn read_frame<R: AsyncRead + Unpin + Send>(io: &mut R, max: usize) -> io::Result<Vec<u8>> {
+/// Reads one length-prefixed frame of at most `max` bytes. The outer error is the stream's
+/// own (reset, closed connection); the inner one is what the peer sent wrong.
+pub async fn read_checked<R: AsyncRead + Unpin + Send>(
+    io: &mut R,
+    max: usize,
+) -> io::Result<Result<Vec<u8>, FrameError>> {
     let len = match unsigned_varint::aio::read_u64(&mut *io).await {
         Ok(len) => len,
         Err(unsigned_varint::io::ReadError::Io(e)) => {
             if e.kind() == io::ErrorKind::UnexpectedEof {
-                return Err(FrameError::Truncated { missing: 1 }.into_io());
+                return Ok(Err(FrameError::Truncated { missing: 1 }));
             }
             return Err(e);
         }
-        Err(_) => return Err(FrameError::BadPrefix.into_io()),
+        Err(_) => return Ok(Err(FrameError::BadPrefix)),
     };
     if len > max as u64 {
-        return Err(FrameError::TooLarge { len, max }.into_io());
+        return Ok(Err(FrameError::TooLarge { len, max }));
     }
     let len = len as usize;
     let mut body = Vec::with_capacity(len);
     io.take(len as u64).read_to_end(&mut body).await?;
     if body.len() < len {
-        return Err(FrameError::Truncated { missing: len - body.len() }.into_io());
+        return Ok(Err(FrameError::Truncated { missing: len - body.len() }));
     }
-    Ok(body)
+    Ok(Ok(body))
+}
+
+/// [`read_checked`] with the peer's mistakes folded into the `io::Error` (as a [`FrameError`]).
+pub async fn read_frame<R: AsyncRead + Unpin + Send>(
+    io: &mut R,
+    max: usize,
+) -> io::Result<Vec<u8>> {
+    read_checked(io, max).await?.map_err(FrameError::into_io)
 }
 
 /// Writes one length-prefixed frame; refuses a body over `max` without writing anything.
@@ -148,20 +160,30 @@ impl<P> Clone for BoundedCodec<P> {
     }
 }
 
+/// An inbound request as read: the message, or what was wrong with it.
+///
+/// `request_response` (0.30) drops a stream whose request fails to read without telling the
+/// behaviour who sent it, so a broken request is delivered as a value, with the peer, to be
+/// struck. Responses need no such wrapper: their read errors are reported per request.
+pub type Inbound<T> = Result<T, FrameError>;
+
 async fn read_message<T: DeserializeOwned, R: AsyncRead + Unpin + Send>(
     io: &mut R,
     max: usize,
-) -> io::Result<T> {
-    let body = read_frame(io, max).await?;
-    decode(&body).map_err(FrameError::into_io)
+) -> io::Result<Inbound<T>> {
+    Ok(read_checked(io, max).await?.and_then(|body| decode(&body)))
 }
 
 impl<P: WireProtocol> request_response::Codec for BoundedCodec<P> {
     type Protocol = StreamProtocol;
-    type Request = P::Request;
+    type Request = Inbound<P::Request>;
     type Response = P::Response;
 
-    async fn read_request<T>(&mut self, _: &StreamProtocol, io: &mut T) -> io::Result<P::Request>
+    async fn read_request<T>(
+        &mut self,
+        _: &StreamProtocol,
+        io: &mut T,
+    ) -> io::Result<Inbound<P::Request>>
     where
         T: AsyncRead + Unpin + Send,
     {
@@ -172,18 +194,20 @@ impl<P: WireProtocol> request_response::Codec for BoundedCodec<P> {
     where
         T: AsyncRead + Unpin + Send,
     {
-        read_message(io, P::MAX_RESPONSE).await
+        read_message(io, P::MAX_RESPONSE).await?.map_err(FrameError::into_io)
     }
 
     async fn write_request<T>(
         &mut self,
         _: &StreamProtocol,
         io: &mut T,
-        request: P::Request,
+        request: Inbound<P::Request>,
     ) -> io::Result<()>
     where
         T: AsyncWrite + Unpin + Send,
     {
+        // Only `Ok` requests are sent; an `Err` is an inbound diagnosis, never outgoing.
+        let request = request.map_err(FrameError::into_io)?;
         write_frame(io, &encode(&request), P::MAX_REQUEST).await
     }
 
@@ -204,10 +228,7 @@ impl<P: WireProtocol> request_response::Codec for BoundedCodec<P> {
 pub fn behaviour<P: WireProtocol>(
     config: request_response::Config,
 ) -> request_response::Behaviour<BoundedCodec<P>> {
-    request_response::Behaviour::new(
-        [(P::NAME, request_response::ProtocolSupport::Full)],
-        config,
-    )
+    request_response::Behaviour::new([(P::NAME, request_response::ProtocolSupport::Full)], config)
 }
 
 #[cfg(test)]

@@ -133,8 +133,7 @@ pub fn serve(source: &dyn HeaderSource, request: &HeadersRequest) -> HeadersResp
             break;
         }
         let next = headers.last().map_or(request.from, |last| last.number + 1);
-        if h.number >= next && h.number < request.end() && h.producer.len() <= MAX_PRODUCER_BYTES
-        {
+        if h.number >= next && h.number < request.end() && h.producer.len() <= MAX_PRODUCER_BYTES {
             headers.push(h);
         }
     }

@@ -190,7 +190,8 @@ mod tests {
     fn the_book_serves_dialable_addresses_in_peer_order_without_the_requester() {
         let mut book = AddressBook::new(3, 2);
         let (a, b, c, d) = (peer(1), peer(2), peer(3), peer(4));
-        let addr = |port: u16| -> Multiaddr { format!("/ip4/127.0.0.1/tcp/{port}").parse().unwrap() };
+        let addr =
+            |port: u16| -> Multiaddr { format!("/ip4/127.0.0.1/tcp/{port}").parse().unwrap() };
         assert!(book.add(a, addr(1)));
         assert!(!book.add(a, addr(1).with(Protocol::P2p(a))), "the same address with /p2p");
         assert!(book.add(a, addr(2)));

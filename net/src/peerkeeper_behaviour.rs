@@ -35,27 +35,23 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use libp2p::core::{transport::PortUse, Endpoint, Multiaddr};
-use libp2p::request_response::{
-    self, InboundFailure, Message, OutboundFailure, OutboundRequestId,
-};
+use libp2p::request_response::{self, InboundFailure, Message, OutboundFailure, OutboundRequestId};
 use libp2p::swarm::{
     ConnectionDenied, ConnectionId, FromSwarm, NetworkBehaviour, THandler, THandlerInEvent,
     THandlerOutEvent, ToSwarm,
 };
 use libp2p::{PeerId, StreamProtocol};
 use peerkeeper_core::fork::{BlockRef, ChainStatus, Header};
-use peerkeeper_core::strikes::StrikeKind;
 use peerkeeper_core::rate_limit::RateDecision;
+use peerkeeper_core::strikes::StrikeKind;
 use peerkeeper_core::{Command, ConfigError, PeerManager};
 
-use crate::codec::{self, FrameError};
+use crate::codec::{self, FrameError, Inbound};
 use crate::connection_manager::{self, Clock, MonotonicClock};
 use crate::headers_protocol::{
     self, HeaderSource, HeadersCodec, HeadersRequest, HeadersResponse, NoHeaders, MAX_HEADERS,
 };
-use crate::peer_exchange::{
-    self, AddressBook, PexCodec, PexRequest, PexResponse, MAX_PEX_ADDRS,
-};
+use crate::peer_exchange::{self, AddressBook, PexCodec, PexRequest, PexResponse, MAX_PEX_ADDRS};
 use crate::status_protocol::{self, StatusCodec, StatusMessage};
 
 /// Our chain when the engine follows one (`peers.engine.fork` is set).
@@ -109,6 +105,9 @@ pub enum Event {
     PexRefused { peer: PeerId, retry_after_ms: u64 },
     /// We refused a peer's peer-exchange request (rate limit); it may ask again at `retry_at`.
     PexDenied { peer: PeerId, retry_at: u64 },
+    /// The peer does not speak `protocol` (any non-peerkeeper libp2p node): not a penalty; a
+    /// peer without the status protocol simply has unknown alignment.
+    ProtocolUnsupported { peer: PeerId, protocol: StreamProtocol },
     /// A peer sent something broken; the engine got a strike of `kind`.
     Struck { peer: PeerId, protocol: StreamProtocol, kind: StrikeKind, reason: String },
 }
@@ -127,9 +126,9 @@ pub struct Inner<C: Clock> {
 #[derive(Debug)]
 pub enum InnerEvent {
     Peers(connection_manager::Event),
-    Status(request_response::Event<StatusMessage, StatusMessage>),
-    Headers(request_response::Event<HeadersRequest, HeadersResponse>),
-    Pex(request_response::Event<PexRequest, PexResponse>),
+    Status(request_response::Event<Inbound<StatusMessage>, StatusMessage>),
+    Headers(request_response::Event<Inbound<HeadersRequest>, HeadersResponse>),
+    Pex(request_response::Event<Inbound<PexRequest>, PexResponse>),
 }
 
 impl From<connection_manager::Event> for InnerEvent {
@@ -137,18 +136,18 @@ impl From<connection_manager::Event> for InnerEvent {
         InnerEvent::Peers(e)
     }
 }
-impl From<request_response::Event<StatusMessage, StatusMessage>> for InnerEvent {
-    fn from(e: request_response::Event<StatusMessage, StatusMessage>) -> Self {
+impl From<request_response::Event<Inbound<StatusMessage>, StatusMessage>> for InnerEvent {
+    fn from(e: request_response::Event<Inbound<StatusMessage>, StatusMessage>) -> Self {
         InnerEvent::Status(e)
     }
 }
-impl From<request_response::Event<HeadersRequest, HeadersResponse>> for InnerEvent {
-    fn from(e: request_response::Event<HeadersRequest, HeadersResponse>) -> Self {
+impl From<request_response::Event<Inbound<HeadersRequest>, HeadersResponse>> for InnerEvent {
+    fn from(e: request_response::Event<Inbound<HeadersRequest>, HeadersResponse>) -> Self {
         InnerEvent::Headers(e)
     }
 }
-impl From<request_response::Event<PexRequest, PexResponse>> for InnerEvent {
-    fn from(e: request_response::Event<PexRequest, PexResponse>) -> Self {
+impl From<request_response::Event<Inbound<PexRequest>, PexResponse>> for InnerEvent {
+    fn from(e: request_response::Event<Inbound<PexRequest>, PexResponse>) -> Self {
         InnerEvent::Pex(e)
     }
 }
@@ -242,7 +241,7 @@ impl<C: Clock> PeerkeeperBehaviour<C> {
         self.local_status = Some(status);
         let peers: Vec<PeerId> = self.status_peers.iter().copied().collect();
         for peer in peers {
-            self.inner.status.send_request(&peer, self.local_status.clone());
+            self.inner.status.send_request(&peer, Ok(self.local_status.clone()));
         }
     }
 
@@ -269,7 +268,7 @@ impl<C: Clock> PeerkeeperBehaviour<C> {
     pub fn request_headers(&mut self, peer: &PeerId, from: u64, count: u64) -> OutboundRequestId {
         let count = count.clamp(1, MAX_HEADERS.into()) as u16;
         let request = HeadersRequest { from, count };
-        let id = self.inner.headers.send_request(peer, request);
+        let id = self.inner.headers.send_request(peer, Ok(request));
         self.headers_asked.insert(id, request);
         id
     }
@@ -277,7 +276,7 @@ impl<C: Clock> PeerkeeperBehaviour<C> {
     /// Asks `peer` for the peers it knows. The answer arrives as [`Event::PeersLearned`] or
     /// [`Event::PexRefused`].
     pub fn request_peers(&mut self, peer: &PeerId) -> OutboundRequestId {
-        let id = self.inner.pex.send_request(peer, PexRequest { limit: self.pex_limit });
+        let id = self.inner.pex.send_request(peer, Ok(PexRequest { limit: self.pex_limit }));
         self.pex_asked.insert(id, self.pex_limit);
         id
     }
@@ -314,9 +313,35 @@ impl<C: Clock> PeerkeeperBehaviour<C> {
         }
     }
 
-    fn on_failure(&mut self, peer: PeerId, protocol: StreamProtocol, io: Option<&std::io::Error>) {
-        if let Some(error) = io {
-            self.on_io_failure(peer, protocol, error);
+    fn on_bad_request(&mut self, peer: PeerId, protocol: StreamProtocol, error: &FrameError) {
+        if let Some(kind) = error.strike() {
+            self.strike(peer, protocol, kind, error.to_string());
+        }
+    }
+
+    fn on_outbound_failure(
+        &mut self,
+        peer: PeerId,
+        protocol: StreamProtocol,
+        error: &OutboundFailure,
+    ) {
+        match error {
+            OutboundFailure::Io(e) => self.on_io_failure(peer, protocol, e),
+            OutboundFailure::UnsupportedProtocols => {
+                self.pending.push_back(Event::ProtocolUnsupported { peer, protocol })
+            }
+            _ => {}
+        }
+    }
+
+    fn on_inbound_failure(
+        &mut self,
+        peer: PeerId,
+        protocol: StreamProtocol,
+        error: &InboundFailure,
+    ) {
+        if let InboundFailure::Io(e) = error {
+            self.on_io_failure(peer, protocol, e);
         }
     }
 
@@ -348,30 +373,31 @@ impl<C: Clock> PeerkeeperBehaviour<C> {
         }
     }
 
-    fn on_status_event(&mut self, event: request_response::Event<StatusMessage, StatusMessage>) {
+    fn on_status_event(
+        &mut self,
+        event: request_response::Event<Inbound<StatusMessage>, StatusMessage>,
+    ) {
         use request_response::Event as E;
         match event {
             E::Message { peer, message: Message::Request { request, channel, .. }, .. } => {
-                // A closed stream means the peer left; nothing to do about it.
-                let _ = self.inner.status.send_response(channel, self.local_status.clone());
-                self.status_from(peer, request);
+                match request {
+                    Ok(request) => {
+                        // A closed stream means the peer left; nothing to do about it.
+                        let _ = self.inner.status.send_response(channel, self.local_status.clone());
+                        self.status_from(peer, request);
+                    }
+                    // Dropping the channel closes the stream unanswered.
+                    Err(e) => self.on_bad_request(peer, status_protocol::PROTOCOL, &e),
+                }
             }
             E::Message { peer, message: Message::Response { response, .. }, .. } => {
                 self.status_from(peer, response);
             }
             E::OutboundFailure { peer, error, .. } => {
-                let io = match &error {
-                    OutboundFailure::Io(e) => Some(e),
-                    _ => None,
-                };
-                self.on_failure(peer, status_protocol::PROTOCOL, io);
+                self.on_outbound_failure(peer, status_protocol::PROTOCOL, &error);
             }
             E::InboundFailure { peer, error, .. } => {
-                let io = match &error {
-                    InboundFailure::Io(e) => Some(e),
-                    _ => None,
-                };
-                self.on_failure(peer, status_protocol::PROTOCOL, io);
+                self.on_inbound_failure(peer, status_protocol::PROTOCOL, &error);
             }
             E::ResponseSent { .. } => {}
         }
@@ -379,12 +405,16 @@ impl<C: Clock> PeerkeeperBehaviour<C> {
 
     fn on_headers_event(
         &mut self,
-        event: request_response::Event<HeadersRequest, HeadersResponse>,
+        event: request_response::Event<Inbound<HeadersRequest>, HeadersResponse>,
     ) {
         use request_response::Event as E;
         let protocol = headers_protocol::PROTOCOL;
         match event {
             E::Message { peer, message: Message::Request { request, channel, .. }, .. } => {
+                let request = match request {
+                    Ok(request) => request,
+                    Err(e) => return self.on_bad_request(peer, protocol, &e),
+                };
                 let response = match request.check() {
                     Ok(()) => {
                         self.valid(&peer);
@@ -426,28 +456,24 @@ impl<C: Clock> PeerkeeperBehaviour<C> {
             }
             E::OutboundFailure { peer, request_id, error, .. } => {
                 self.headers_asked.remove(&request_id);
-                let io = match &error {
-                    OutboundFailure::Io(e) => Some(e),
-                    _ => None,
-                };
-                self.on_failure(peer, protocol, io);
+                self.on_outbound_failure(peer, protocol, &error);
             }
             E::InboundFailure { peer, error, .. } => {
-                let io = match &error {
-                    InboundFailure::Io(e) => Some(e),
-                    _ => None,
-                };
-                self.on_failure(peer, protocol, io);
+                self.on_inbound_failure(peer, protocol, &error);
             }
             E::ResponseSent { .. } => {}
         }
     }
 
-    fn on_pex_event(&mut self, event: request_response::Event<PexRequest, PexResponse>) {
+    fn on_pex_event(&mut self, event: request_response::Event<Inbound<PexRequest>, PexResponse>) {
         use request_response::Event as E;
         let protocol = peer_exchange::PROTOCOL;
         match event {
             E::Message { peer, message: Message::Request { request, channel, .. }, .. } => {
+                let request = match request {
+                    Ok(request) => request,
+                    Err(e) => return self.on_bad_request(peer, protocol, &e),
+                };
                 let now = self.now();
                 let decision = self.inner.peers.manager_mut().peer_exchange_request(&peer, now);
                 let response = match decision {
@@ -493,25 +519,17 @@ impl<C: Clock> PeerkeeperBehaviour<C> {
             }
             E::OutboundFailure { peer, request_id, error, .. } => {
                 self.pex_asked.remove(&request_id);
-                let io = match &error {
-                    OutboundFailure::Io(e) => Some(e),
-                    _ => None,
-                };
-                self.on_failure(peer, protocol, io);
+                self.on_outbound_failure(peer, protocol, &error);
             }
             E::InboundFailure { peer, error, .. } => {
-                let io = match &error {
-                    InboundFailure::Io(e) => Some(e),
-                    _ => None,
-                };
-                self.on_failure(peer, protocol, io);
+                self.on_inbound_failure(peer, protocol, &error);
             }
             E::ResponseSent { .. } => {}
         }
     }
 
     fn on_connected(&mut self, peer: PeerId) {
-        self.inner.status.send_request(&peer, self.local_status.clone());
+        self.inner.status.send_request(&peer, Ok(self.local_status.clone()));
         if self.pex_on_connect {
             self.request_peers(&peer);
         }
