@@ -658,3 +658,68 @@ async fn a_peer_speaking_none_of_the_protocols_stays_connected_and_unpenalised()
     assert_eq!(pm.fork_view().unwrap().peer_status(&other_id), None);
     assert_eq!(hub.behaviour().keeper.status_peers().count(), 0);
 }
+
+#[tokio::test]
+async fn the_engines_request_for_blocks_is_fetched_over_the_headers_protocol_and_fed_back() {
+    // The server is at #50 on the chain the client has up to #2.
+    let mut server = node(plain_config());
+    server.behaviour_mut().set_header_source(|from: u64, count: u16| {
+        (from..from + u64::from(count)).filter(|n| *n <= 50).map(|n| block(n as u8)).collect()
+    });
+    let mut at_50 = status(1, 50);
+    at_50.range = Some(BlockRange { earliest: 1, latest: 50 });
+    server.behaviour_mut().set_local_status(at_50);
+    let mut client = node(chain_config());
+    client.behaviour_mut().set_local_status(status(1, 2));
+    server.listen().with_memory_addr_external().await;
+    client.connect(&mut server).await;
+    let server_id = *server.local_peer_id();
+
+    let (mut asked, mut fetched) = (None, None);
+    until(&mut client, &mut server, |side| {
+        match side {
+            Side::A(SwarmEvent::Behaviour(Event::Peers(connection_manager::Event::Host(
+                peerkeeper_core::Command::RequestBlocks { peer, from, count },
+            )))) => asked = Some((peer, from, count)),
+            Side::A(SwarmEvent::Behaviour(Event::HeadersReceived { peer, request, headers })) => {
+                fetched = Some((peer, request, headers))
+            }
+            _ => {}
+        }
+        fetched.is_some().then_some(())
+    })
+    .await;
+    assert_eq!(asked, Some((server_id, 3, 48)), "blocks #3 to #50 from the only peer with them");
+    let (peer, request, headers) = fetched.unwrap();
+    assert_eq!((peer, request), (server_id, HeadersRequest { from: 3, count: 48 }));
+    assert_eq!(headers, (3..=50).map(block).collect::<Vec<_>>());
+    let view = client.behaviour().peers().manager().fork_view().unwrap();
+    assert!(view.tree().contains(&block(50).id), "the engine holds the fetched headers");
+    assert_eq!(strikes(&client, &server_id), 0);
+}
+
+#[test]
+fn a_bad_protocol_config_is_refused_naming_the_field() {
+    let local = PeerId::random();
+    let err = |config: Config| PeerkeeperBehaviour::new(local, config).err().unwrap().to_string();
+    assert_eq!(
+        err(Config { pex_limit: 0, ..Config::default() }),
+        "invalid config field `pex_limit`: must be 1 to 32, got 0"
+    );
+    assert_eq!(
+        err(Config { pex_limit: 33, ..Config::default() }),
+        "invalid config field `pex_limit`: must be 1 to 32, got 33"
+    );
+    assert_eq!(
+        err(Config { request_timeout: Duration::ZERO, ..Config::default() }),
+        "invalid config field `request_timeout`: must be greater than zero"
+    );
+    let mut no_chain = chain_config();
+    no_chain.chain = None;
+    assert_eq!(
+        err(no_chain),
+        "invalid config field `chain`: a fork section needs our head and LIB to start from"
+    );
+    let with_chain = PeerkeeperBehaviour::new(local, chain_config()).unwrap();
+    assert_eq!(with_chain.peers().manager().fork_view().unwrap().head(), block(2).block_ref());
+}
