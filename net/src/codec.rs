@@ -43,6 +43,9 @@ pub enum FrameError {
     /// A message we were about to send does not fit its own bound (a local bug, never sent).
     #[error("refusing to send {len} bytes over a {max}-byte bound")]
     OutgoingTooLarge { len: usize, max: usize },
+    /// A message we were about to send could not be encoded (a local bug, never sent).
+    #[error("cannot encode message: {0}")]
+    Encode(String),
 }
 
 impl FrameError {
@@ -55,7 +58,7 @@ impl FrameError {
             FrameError::BadPrefix | FrameError::Truncated { .. } | FrameError::Malformed(_) => {
                 Some(StrikeKind::Deserialization)
             }
-            FrameError::OutgoingTooLarge { .. } => None,
+            FrameError::OutgoingTooLarge { .. } | FrameError::Encode(_) => None,
         }
     }
 
@@ -121,10 +124,9 @@ pub async fn write_frame<W: AsyncWrite + Unpin + Send>(
 }
 
 /// Encodes a message as a frame body.
-pub fn encode<T: Serialize>(message: &T) -> Vec<u8> {
-    // Postcard fails only for types it cannot represent (maps without a length, i128 on some
-    // targets); the protocol messages have none, so an error here is a programming bug.
-    postcard::to_allocvec(message).unwrap_or_default()
+pub fn encode<T: Serialize>(message: &T) -> Result<Vec<u8>, FrameError> {
+    // Fails only for shapes postcard cannot represent; the protocol messages have none.
+    postcard::to_allocvec(message).map_err(|e| FrameError::Encode(e.to_string()))
 }
 
 /// Decodes a whole frame body; trailing bytes make it malformed.
@@ -208,7 +210,8 @@ impl<P: WireProtocol> request_response::Codec for BoundedCodec<P> {
     {
         // Only `Ok` requests are sent; an `Err` is an inbound diagnosis, never outgoing.
         let request = request.map_err(FrameError::into_io)?;
-        write_frame(io, &encode(&request), P::MAX_REQUEST).await
+        let body = encode(&request).map_err(FrameError::into_io)?;
+        write_frame(io, &body, P::MAX_REQUEST).await
     }
 
     async fn write_response<T>(
@@ -220,7 +223,8 @@ impl<P: WireProtocol> request_response::Codec for BoundedCodec<P> {
     where
         T: AsyncWrite + Unpin + Send,
     {
-        write_frame(io, &encode(&response), P::MAX_RESPONSE).await
+        let body = encode(&response).map_err(FrameError::into_io)?;
+        write_frame(io, &body, P::MAX_RESPONSE).await
     }
 }
 
@@ -284,7 +288,7 @@ mod tests {
 
     #[test]
     fn trailing_bytes_or_garbage_do_not_decode() {
-        let body = encode(&(7u64, true));
+        let body = encode(&(7u64, true)).unwrap();
         assert_eq!(decode::<(u64, bool)>(&body), Ok((7, true)));
         let mut longer = body.clone();
         longer.push(0);

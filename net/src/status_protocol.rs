@@ -62,16 +62,16 @@ mod tests {
     #[test]
     fn a_status_round_trips_in_under_a_hundred_bytes() {
         let message: StatusMessage = Some(status());
-        let body = encode(&message);
+        let body = encode(&message).unwrap();
         // Option tag 1, network 1, digest 5, head and LIB 37 each, range 9, mode, status, flags 4.
         assert_eq!(body.len(), 94);
         assert_eq!(decode::<StatusMessage>(&body), Ok(message));
-        assert_eq!(encode(&None::<ChainStatus>), vec![0]);
+        assert_eq!(encode(&None::<ChainStatus>).unwrap(), vec![0]);
     }
 
     #[test]
     fn an_unknown_enum_tag_is_malformed() {
-        let mut body = encode(&Some(status()));
+        let mut body = encode(&Some(status())).unwrap();
         // node_mode is followed by the fork status and the two flags, one byte each.
         let at = body.len() - 4;
         body[at] = 9;

@@ -359,7 +359,8 @@ async fn a_fourth_peer_exchange_request_within_300_s_is_refused_without_a_strike
     assert_eq!(book.len(), 4, "the three learned peers and the server we dialled");
 }
 
-/// Sends raw bytes as requests and reads raw bytes back: a peer that ignores the bounds.
+/// Sends raw bytes as requests and reads raw bytes back, or reads a framed request and answers
+/// with raw bytes: a peer that ignores the bounds and the rules.
 #[derive(Clone, Default)]
 struct Raw;
 
@@ -371,9 +372,9 @@ impl request_response::Codec for Raw {
     async fn read_request<T: AsyncRead + Unpin + Send>(
         &mut self,
         _: &StreamProtocol,
-        _: &mut T,
+        io: &mut T,
     ) -> io::Result<Vec<u8>> {
-        Err(io::ErrorKind::Unsupported.into())
+        read_frame(io, 4096).await
     }
 
     async fn read_response<T: AsyncRead + Unpin + Send>(
@@ -399,10 +400,11 @@ impl request_response::Codec for Raw {
     async fn write_response<T: AsyncWrite + Unpin + Send>(
         &mut self,
         _: &StreamProtocol,
-        _: &mut T,
-        _: Vec<u8>,
+        io: &mut T,
+        response: Vec<u8>,
     ) -> io::Result<()> {
-        Err(io::ErrorKind::Unsupported.into())
+        io.write_all(&response).await?;
+        io.flush().await
     }
 }
 
@@ -427,7 +429,7 @@ fn attacker() -> Swarm<Attacker> {
 }
 
 fn framed<T: serde::Serialize>(message: &T) -> Vec<u8> {
-    let body = encode(message);
+    let body = encode(message).unwrap();
     let mut out = unsigned_varint::encode::u64(body.len() as u64, &mut Default::default()).to_vec();
     out.extend(body);
     out
@@ -722,4 +724,67 @@ fn a_bad_protocol_config_is_refused_naming_the_field() {
     );
     let with_chain = PeerkeeperBehaviour::new(local, chain_config()).unwrap();
     assert_eq!(with_chain.peers().manager().fork_view().unwrap().head(), block(2).block_ref());
+}
+
+#[tokio::test]
+async fn a_server_answering_garbage_oversized_or_out_of_range_headers_is_struck() {
+    let mut liar: Swarm<request_response::Behaviour<Raw>> = Swarm::new_ephemeral_tokio(|_| {
+        request_response::Behaviour::with_codec(
+            Raw,
+            [(headers_protocol::PROTOCOL, ProtocolSupport::Inbound)],
+            request_response::Config::default(),
+        )
+    });
+    liar.listen().with_memory_addr_external().await;
+    let mut client = node(plain_config());
+    client.connect(&mut liar).await;
+    let liar_id = *liar.local_peer_id();
+
+    let out_of_range = HeadersResponse { headers: vec![block(9)] };
+    let answers: [(Vec<u8>, StrikeKind, &str); 3] = [
+        (vec![2, 5, 1], StrikeKind::Deserialization, "malformed message"),
+        (
+            framed(&vec![0u8; 1 << 20]),
+            StrikeKind::ProtocolViolation,
+            "message of 1048579 bytes exceeds the 16384-byte bound",
+        ),
+        (
+            framed(&out_of_range),
+            StrikeKind::ProtocolViolation,
+            "header #9 is outside the requested 1..6 or out of order",
+        ),
+    ];
+    // The liar runs on its own task and answers each request with the next scripted lie.
+    let mut script: Vec<Vec<u8>> = answers.iter().map(|(a, _, _)| a.clone()).rev().collect();
+    tokio::spawn(async move {
+        loop {
+            if let SwarmEvent::Behaviour(request_response::Event::Message {
+                message: request_response::Message::Request { request, channel, .. },
+                ..
+            }) = liar.select_next_some().await
+            {
+                let asked: HeadersRequest = decode(&request).unwrap();
+                assert_eq!(asked, HeadersRequest { from: 1, count: 5 });
+                let _ = liar.behaviour_mut().send_response(channel, script.pop().unwrap());
+            }
+        }
+    });
+    for (n, (_, kind, reason)) in answers.into_iter().enumerate() {
+        client.behaviour_mut().request_headers(&liar_id, 1, 5);
+        let struck = client.wait(|e| match e {
+            SwarmEvent::Behaviour(Event::HeadersReceived { .. }) => {
+                panic!("a lying answer was accepted")
+            }
+            SwarmEvent::Behaviour(Event::Struck { peer, protocol, kind, reason }) => {
+                assert_eq!((peer, protocol), (liar_id, headers_protocol::PROTOCOL));
+                Some((kind, reason))
+            }
+            _ => None,
+        });
+        let (got_kind, got_reason) =
+            tokio::time::timeout(Duration::from_secs(10), struck).await.expect("struck in 10 s");
+        assert_eq!(got_kind, kind);
+        assert!(got_reason.starts_with(reason), "{got_reason}");
+        assert_eq!(strikes(&client, &liar_id), n as u32 + 1);
+    }
 }
