@@ -788,3 +788,44 @@ async fn a_server_answering_garbage_oversized_or_out_of_range_headers_is_struck(
         assert_eq!(strikes(&client, &liar_id), n as u32 + 1);
     }
 }
+
+#[tokio::test]
+async fn a_peer_learned_through_peer_exchange_is_dialled_by_the_engine_at_its_address() {
+    // b knows c because it dialled it; a knows only b.
+    let mut c = node(plain_config());
+    c.listen().with_memory_addr_external().await;
+    let c_id = *c.local_peer_id();
+    let c_addr = c.external_addresses().next().unwrap().clone();
+    let mut b = node(plain_config());
+    b.listen().with_memory_addr_external().await;
+    b.connect(&mut c).await;
+    tokio::spawn(async move {
+        loop {
+            c.select_next_some().await;
+        }
+    });
+    let mut config = plain_config();
+    config.pex_on_connect = true;
+    config.peers.engine.track_lifecycle = true;
+    let mut a = node(config);
+    a.connect(&mut b).await;
+    let b_id = *b.local_peer_id();
+
+    let mut learned = None;
+    until(&mut a, &mut b, |side| match side {
+        Side::A(SwarmEvent::Behaviour(Event::PeersLearned { from, peers })) => {
+            learned = Some((from, peers));
+            None
+        }
+        Side::A(SwarmEvent::ConnectionEstablished { peer_id, endpoint, .. }) if peer_id == c_id => {
+            assert!(endpoint.is_dialer());
+            Some(())
+        }
+        _ => None,
+    })
+    .await;
+    let c_dialable = c_addr.with(libp2p::multiaddr::Protocol::P2p(c_id));
+    assert_eq!(learned, Some((b_id, vec![(c_id, c_dialable)])));
+    assert!(a.behaviour().peers().manager().is_connected(&c_id));
+    assert_eq!(a.behaviour().address_book().len(), 2, "b (dialled) and c (learned)");
+}
