@@ -264,7 +264,8 @@ impl<C: Clock> PeerkeeperBehaviour<C> {
     }
 
     /// Asks `peer` for headers `from..from + count` (count clamped to 1..=100). The answer
-    /// arrives as [`Event::HeadersReceived`].
+    /// arrives as [`Event::HeadersReceived`]. Like any `request_response` request, it dials a
+    /// peer that is not connected.
     pub fn request_headers(&mut self, peer: &PeerId, from: u64, count: u64) -> OutboundRequestId {
         let count = count.clamp(1, MAX_HEADERS.into()) as u16;
         let request = HeadersRequest { from, count };
