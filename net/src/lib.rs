@@ -3,9 +3,14 @@
 //! Holds what native and browser nodes share: the swarm behaviour they compose and the
 //! identify strings that tell peers who we are. Builds for native and wasm32 alike.
 
+pub mod codec;
 pub mod connection_manager;
+pub mod headers_protocol;
 pub mod identity_info;
 pub mod node_behaviour;
+pub mod peer_exchange;
+pub mod peerkeeper_behaviour;
+pub mod status_protocol;
 pub mod transport_name;
 
 pub use identity_info::{agent_version, PROTOCOL_VERSION};
