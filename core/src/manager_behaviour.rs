@@ -324,7 +324,7 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
 }
 
 /// A goodbye we send, by our own decision (trim, score, ban, host request).
-fn sent_goodbye(reason: DisconnectReason, now: Millis) -> DisconnectRecord {
+pub(crate) fn sent_goodbye(reason: DisconnectReason, now: Millis) -> DisconnectRecord {
     DisconnectRecord { reason, code: reason.goodbye_code(), sent: true, at: now }
 }
 

@@ -36,6 +36,7 @@ use crate::events::{Command, Event, UnblockCause};
 use crate::health::{HealthReport, HealthTracker};
 use crate::lifecycle::{Lifecycle, LifecycleEvent, PeerState, TimeoutKind};
 use crate::manager::PeerManager;
+use crate::manager_behaviour::sent_goodbye;
 use crate::peer_key::PeerKey;
 use crate::rate_limit::{
     InboundThrottle, RateDecision, SlidingWindowLimiter, ThrottleDecision, UpgradeDecision,
@@ -493,6 +494,8 @@ impl<P: PeerKey> PeerManager<P> {
             }
             if r.counts() {
                 self.book.mark_closing(slot);
+                // The goodbye we send is the peer's last disconnect (seed 000).
+                self.disconnects.record(slot, sent_goodbye(reason, self.now));
                 live = true;
             }
         }

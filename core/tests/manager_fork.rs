@@ -118,6 +118,13 @@ fn a_status_from_another_network_or_an_unviable_fork_closes_the_peer() {
         ]
     );
     assert_eq!(h.pm.connected_count(), 0);
+    // The goodbye we sent is each peer's last disconnect, not a bare inbound close.
+    for (peer, reason, code) in
+        [("x", DisconnectReason::IrrelevantNetwork, 2), ("y", DisconnectReason::UnviableFork, 128)]
+    {
+        let record = h.pm.last_disconnect(&peer).expect("recorded");
+        assert_eq!((record.reason, record.code, record.sent), (reason, Some(code), true));
+    }
 }
 
 #[test]
