@@ -6,7 +6,12 @@
 
 use wasm_bindgen::prelude::*;
 
+pub mod js_args;
+pub mod js_config;
+pub mod js_events;
+pub mod js_manager;
 pub mod light_peer_event;
+pub mod snapshot;
 
 #[cfg(all(feature = "light-peer", target_arch = "wasm32"))]
 pub mod callback_guard;

@@ -1,0 +1,296 @@
+// The package's JS layer over the wasm class `RawPeerManager`: the `EventTarget`, the async
+// iterator and the self-driven clock. Shared verbatim by the Node (CommonJS and ESM) and
+// browser entry points; scripts/build-npm.sh appends the module syntax of each.
+
+/** Milliseconds `setTimeout` accepts before it fires at once (2^31 - 1). */
+const MAX_TIMER_MS = 2147483647;
+
+function bind(raw) {
+  const RawPeerManager = raw.RawPeerManager;
+
+  class PeerManager extends EventTarget {
+    #raw;
+    #autoClock;
+    #delivering;
+    #flushQueued = false;
+    #flushing = false;
+    #timer = undefined;
+    #timerAt = undefined;
+    #iterators = new Set();
+    #closed = false;
+
+    constructor(config) {
+      super();
+      let rest = config;
+      let autoClock = false;
+      if (config !== null && typeof config === 'object' && !Array.isArray(config)) {
+        ({ autoClock = false, ...rest } = config);
+        if (typeof autoClock !== 'boolean') {
+          throw new TypeError(`PeerManager: config.autoClock must be a boolean, got ${describe(autoClock)}`);
+        }
+      }
+      this.#raw = new RawPeerManager(rest);
+      this.#autoClock = autoClock;
+      this.#delivering = autoClock;
+    }
+
+    // ---- inputs -------------------------------------------------------------------------
+
+    connected(peer, conn, direction, now) {
+      this.#raw.connected(peer, conn, direction, this.#now(now));
+      this.#afterInput();
+    }
+
+    disconnected(peer, conn, now) {
+      const known = this.#raw.disconnected(peer, conn, this.#now(now));
+      this.#afterInput();
+      return known;
+    }
+
+    handleTimeout(now) {
+      this.#raw.handleTimeout(this.#now(now));
+      this.#afterInput();
+    }
+
+    trim(now) {
+      this.#raw.trim(this.#now(now));
+      this.#afterInput();
+    }
+
+    tagPeer(peer, tag, value) {
+      this.#raw.tagPeer(peer, tag, value);
+      if (this.#delivering) this.#queueFlush();
+    }
+
+    untagPeer(peer, tag) {
+      const had = this.#raw.untagPeer(peer, tag);
+      this.#afterInput();
+      return had;
+    }
+
+    upsertTag(peer, tag, fn) {
+      this.#raw.upsertTag(peer, tag, fn);
+      this.#afterInput();
+    }
+
+    tagPeerDecaying(peer, tag, value, interval, decay, now, bump) {
+      this.#raw.tagPeerDecaying(peer, tag, value, interval, decay, this.#now(now), bump);
+      this.#afterInput();
+    }
+
+    bumpDecayingTag(peer, tag, delta, now) {
+      const live = this.#raw.bumpDecayingTag(peer, tag, delta, this.#now(now));
+      this.#afterInput();
+      return live;
+    }
+
+    removeDecayingTag(peer, tag) {
+      const had = this.#raw.removeDecayingTag(peer, tag);
+      this.#afterInput();
+      return had;
+    }
+
+    protect(peer, tag) {
+      this.#raw.protect(peer, tag);
+      this.#afterInput();
+    }
+
+    unprotect(peer, tag) {
+      const still = this.#raw.unprotect(peer, tag);
+      this.#afterInput();
+      return still;
+    }
+
+    // ---- the sans-I/O loop --------------------------------------------------------------
+
+    pollEvent() { return this.#raw.pollEvent(); }
+    pollCommand() { return this.#raw.pollCommand(); }
+    pollTimeout() { return this.#raw.pollTimeout(); }
+
+    // ---- getters ------------------------------------------------------------------------
+
+    peerScore(peer) { return this.#raw.peerScore(peer); }
+    isProtected(peer, tag) { return this.#raw.isProtected(peer, tag); }
+    tagValue(peer, tag) { return this.#raw.tagValue(peer, tag); }
+    tags(peer) { return this.#raw.tags(peer); }
+    isConnected(peer) { return this.#raw.isConnected(peer); }
+    isClosing(peer) { return this.#raw.isClosing(peer); }
+    connectionCount(peer) { return this.#raw.connectionCount(peer); }
+    connectedCount() { return this.#raw.connectedCount(); }
+    connectedPeers() { return this.#raw.connectedPeers(); }
+    knownPeerCount() { return this.#raw.knownPeerCount(); }
+    get now() { return this.#raw.now(); }
+    get config() { return this.#raw.config(); }
+    get autoClock() { return this.#autoClock; }
+
+    // ---- persistence --------------------------------------------------------------------
+
+    snapshot() { return this.#raw.snapshot(); }
+
+    restore(bytes) {
+      this.#raw.restore(bytes);
+      this.#afterInput();
+    }
+
+    // ---- delivery -----------------------------------------------------------------------
+
+    addEventListener(type, listener, options) {
+      this.#startDelivering();
+      super.addEventListener(type, listener, options);
+    }
+
+    /**
+     * Drains commands, then events, dispatching each (and handing it to every iterator),
+     * until both queues are empty. Returns how many it delivered.
+     */
+    flush() {
+      if (this.#flushing) return 0;
+      this.#flushing = true;
+      this.#flushQueued = false;
+      let delivered = 0;
+      try {
+        for (;;) {
+          let item = this.#raw.pollCommand();
+          if (item === undefined) item = this.#raw.pollEvent();
+          if (item === undefined) break;
+          delivered += 1;
+          for (const it of this.#iterators) it.push(item);
+          this.dispatchEvent(new CustomEvent(item.type, { detail: item }));
+        }
+      } finally {
+        this.#flushing = false;
+      }
+      if (this.#autoClock) this.#arm();
+      return delivered;
+    }
+
+    /**
+     * Every command and event from now on, in order, until `close()` (or `return()` on the
+     * iterator). Starts delivery like `addEventListener`.
+     */
+    events() {
+      this.#startDelivering();
+      const it = new Subscription(() => this.#iterators.delete(it));
+      if (this.#closed) it.end();
+      else this.#iterators.add(it);
+      return it;
+    }
+
+    [Symbol.asyncIterator]() { return this.events(); }
+
+    /**
+     * Stops the clock's timer (an armed timer keeps a Node process alive, as any timer does) and
+     * ends every iterator. Inputs still work afterwards, with explicit times.
+     */
+    close() {
+      this.#closed = true;
+      this.#autoClock = false;
+      if (this.#timer !== undefined) clearTimeout(this.#timer);
+      this.#timer = undefined;
+      this.#timerAt = undefined;
+      for (const it of this.#iterators) it.end();
+      this.#iterators.clear();
+    }
+
+    // ---- internals ----------------------------------------------------------------------
+
+    #now(now) {
+      return now === undefined && this.#autoClock ? Date.now() : now;
+    }
+
+    #afterInput() {
+      if (this.#delivering) this.#queueFlush();
+    }
+
+    #startDelivering() {
+      if (!this.#delivering) {
+        this.#delivering = true;
+        this.#queueFlush();
+      }
+    }
+
+    #queueFlush() {
+      if (this.#flushQueued || this.#flushing) return;
+      this.#flushQueued = true;
+      queueMicrotask(() => { if (this.#flushQueued) this.flush(); });
+    }
+
+    /** Sleeps until the manager's next deadline, then runs it on `Date.now()`. */
+    #arm() {
+      const at = this.#raw.pollTimeout();
+      if (at === this.#timerAt) return;
+      if (this.#timer !== undefined) clearTimeout(this.#timer);
+      this.#timer = undefined;
+      this.#timerAt = at;
+      if (at === undefined) return;
+      const delay = Math.min(Math.max(0, at - Date.now()), MAX_TIMER_MS);
+      this.#timer = setTimeout(() => {
+        this.#timer = undefined;
+        this.#timerAt = undefined;
+        if (!this.#autoClock) return;
+        this.#raw.handleTimeout(Math.max(Date.now(), this.#raw.now()));
+        this.flush();
+      }, delay);
+    }
+  }
+
+  /** An async iterator over a manager's commands and events. */
+  class Subscription {
+    #buffer = [];
+    #waiting = [];
+    #done = false;
+    #onReturn;
+
+    constructor(onReturn) { this.#onReturn = onReturn; }
+
+    push(item) {
+      if (this.#done) return;
+      const w = this.#waiting.shift();
+      if (w) w({ value: item, done: false });
+      else this.#buffer.push(item);
+    }
+
+    end() {
+      this.#done = true;
+      for (const w of this.#waiting.splice(0)) w({ value: undefined, done: true });
+    }
+
+    next() {
+      if (this.#buffer.length > 0) return Promise.resolve({ value: this.#buffer.shift(), done: false });
+      if (this.#done) return Promise.resolve({ value: undefined, done: true });
+      return new Promise((resolve) => this.#waiting.push(resolve));
+    }
+
+    return() {
+      this.#buffer.length = 0;
+      this.end();
+      this.#onReturn();
+      return Promise.resolve({ value: undefined, done: true });
+    }
+
+    [Symbol.asyncIterator]() { return this; }
+  }
+
+  /** Constructors for decay functions, in the shape `tagPeerDecaying` takes. */
+  const decay = Object.freeze({
+    none: () => ({ kind: 'none' }),
+    fixed: (amount) => ({ kind: 'fixed', amount }),
+    linear: (coef) => ({ kind: 'linear', coef }),
+    expireWhenInactive: (after) => ({ kind: 'expire_when_inactive', after }),
+  });
+
+  /** Constructors for bump functions, in the shape `tagPeerDecaying` takes. */
+  const bump = Object.freeze({
+    sum: () => ({ kind: 'sum' }),
+    sumBounded: (min, max) => ({ kind: 'sum_bounded', min, max }),
+    overwrite: () => ({ kind: 'overwrite' }),
+  });
+
+  return { PeerManager, decay, bump, version: raw.version };
+}
+
+function describe(v) {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'number' || typeof v === 'boolean' || v === undefined || v === null) return String(v);
+  return typeof v === 'function' ? 'a function' : `a ${typeof v}`;
+}
