@@ -29,4 +29,5 @@ step "building the page and the node"
 step "end-to-end tests (node --test, playwright-core, Chromium)"
 NODE_BIN="$CARGO_TARGET_DIR/debug/peerkeeper-node" DIST="$ROOT/dist" \
   node --test --test-concurrency=1 tests/e2e/
+step "npm package (build, pack, install, node --test, Chromium)"; "$ROOT/scripts/test-npm.sh"
 step "done"

@@ -18,6 +18,10 @@ function bind(raw) {
     #timerAt = undefined;
     #iterators = new Set();
     #closed = false;
+    #events = [];
+    #eventAt = 0;
+    #commands = [];
+    #commandAt = 0;
 
     constructor(config) {
       super();
@@ -37,65 +41,87 @@ function bind(raw) {
     // ---- inputs -------------------------------------------------------------------------
 
     connected(peer, conn, direction, now) {
-      this.#raw.connected(peer, conn, direction, this.#now(now));
+      now = this.#now(now);
+      str('connected', 'peer', peer); num('connected', 'conn', conn);
+      str('connected', 'direction', direction); num('connected', 'now', now);
+      this.#raw.connected(peer, conn, direction, now);
       this.#afterInput();
     }
 
     disconnected(peer, conn, now) {
-      const known = this.#raw.disconnected(peer, conn, this.#now(now));
+      now = this.#now(now);
+      str('disconnected', 'peer', peer); num('disconnected', 'conn', conn); num('disconnected', 'now', now);
+      const known = this.#raw.disconnected(peer, conn, now);
       this.#afterInput();
       return known;
     }
 
     handleTimeout(now) {
-      this.#raw.handleTimeout(this.#now(now));
+      now = this.#now(now);
+      num('handleTimeout', 'now', now);
+      this.#raw.handleTimeout(now);
       this.#afterInput();
     }
 
     trim(now) {
-      this.#raw.trim(this.#now(now));
+      now = this.#now(now);
+      num('trim', 'now', now);
+      this.#raw.trim(now);
       this.#afterInput();
     }
 
     tagPeer(peer, tag, value) {
+      str('tagPeer', 'peer', peer); str('tagPeer', 'tag', tag); num('tagPeer', 'value', value);
       this.#raw.tagPeer(peer, tag, value);
       if (this.#delivering) this.#queueFlush();
     }
 
     untagPeer(peer, tag) {
+      str('untagPeer', 'peer', peer); str('untagPeer', 'tag', tag);
       const had = this.#raw.untagPeer(peer, tag);
       this.#afterInput();
       return had;
     }
 
     upsertTag(peer, tag, fn) {
+      str('upsertTag', 'peer', peer); str('upsertTag', 'tag', tag);
       this.#raw.upsertTag(peer, tag, fn);
       this.#afterInput();
     }
 
     tagPeerDecaying(peer, tag, value, interval, decay, now, bump) {
-      this.#raw.tagPeerDecaying(peer, tag, value, interval, decay, this.#now(now), bump);
+      const m = 'tagPeerDecaying';
+      now = this.#now(now);
+      str(m, 'peer', peer); str(m, 'tag', tag); num(m, 'value', value); num(m, 'interval', interval);
+      num(m, 'now', now);
+      this.#raw.tagPeerDecaying(peer, tag, value, interval, decay, now, bump);
       this.#afterInput();
     }
 
     bumpDecayingTag(peer, tag, delta, now) {
-      const live = this.#raw.bumpDecayingTag(peer, tag, delta, this.#now(now));
+      const m = 'bumpDecayingTag';
+      now = this.#now(now);
+      str(m, 'peer', peer); str(m, 'tag', tag); num(m, 'delta', delta); num(m, 'now', now);
+      const live = this.#raw.bumpDecayingTag(peer, tag, delta, now);
       this.#afterInput();
       return live;
     }
 
     removeDecayingTag(peer, tag) {
+      str('removeDecayingTag', 'peer', peer); str('removeDecayingTag', 'tag', tag);
       const had = this.#raw.removeDecayingTag(peer, tag);
       this.#afterInput();
       return had;
     }
 
     protect(peer, tag) {
+      str('protect', 'peer', peer); str('protect', 'tag', tag);
       this.#raw.protect(peer, tag);
       this.#afterInput();
     }
 
     unprotect(peer, tag) {
+      str('unprotect', 'peer', peer); str('unprotect', 'tag', tag);
       const still = this.#raw.unprotect(peer, tag);
       this.#afterInput();
       return still;
@@ -103,19 +129,50 @@ function bind(raw) {
 
     // ---- the sans-I/O loop --------------------------------------------------------------
 
-    pollEvent() { return this.#raw.pollEvent(); }
-    pollCommand() { return this.#raw.pollCommand(); }
+    // The engine hands over whole batches as JSON (one boundary crossing per batch); these
+    // buffers give them out one at a time.
+
+    pollEvent() {
+      if (this.#eventAt === this.#events.length) {
+        const json = this.#raw.drainEvents();
+        if (json === undefined) return undefined;
+        this.#events = JSON.parse(json);
+        this.#eventAt = 0;
+      }
+      const e = this.#events[this.#eventAt];
+      this.#events[this.#eventAt++] = undefined;
+      return e;
+    }
+
+    pollCommand() {
+      if (this.#commandAt === this.#commands.length) {
+        const json = this.#raw.drainCommands();
+        if (json === undefined) return undefined;
+        this.#commands = JSON.parse(json);
+        this.#commandAt = 0;
+      }
+      const c = this.#commands[this.#commandAt];
+      this.#commands[this.#commandAt++] = undefined;
+      return c;
+    }
+
     pollTimeout() { return this.#raw.pollTimeout(); }
 
     // ---- getters ------------------------------------------------------------------------
 
-    peerScore(peer) { return this.#raw.peerScore(peer); }
-    isProtected(peer, tag) { return this.#raw.isProtected(peer, tag); }
-    tagValue(peer, tag) { return this.#raw.tagValue(peer, tag); }
-    tags(peer) { return this.#raw.tags(peer); }
-    isConnected(peer) { return this.#raw.isConnected(peer); }
-    isClosing(peer) { return this.#raw.isClosing(peer); }
-    connectionCount(peer) { return this.#raw.connectionCount(peer); }
+    peerScore(peer) { str('peerScore', 'peer', peer); return this.#raw.peerScore(peer); }
+
+    isProtected(peer, tag) {
+      str('isProtected', 'peer', peer);
+      if (tag !== undefined) str('isProtected', 'tag', tag);
+      return this.#raw.isProtected(peer, tag);
+    }
+
+    tagValue(peer, tag) { str('tagValue', 'peer', peer); str('tagValue', 'tag', tag); return this.#raw.tagValue(peer, tag); }
+    tags(peer) { str('tags', 'peer', peer); return this.#raw.tags(peer); }
+    isConnected(peer) { str('isConnected', 'peer', peer); return this.#raw.isConnected(peer); }
+    isClosing(peer) { str('isClosing', 'peer', peer); return this.#raw.isClosing(peer); }
+    connectionCount(peer) { str('connectionCount', 'peer', peer); return this.#raw.connectionCount(peer); }
     connectedCount() { return this.#raw.connectedCount(); }
     connectedPeers() { return this.#raw.connectedPeers(); }
     knownPeerCount() { return this.#raw.knownPeerCount(); }
@@ -129,6 +186,11 @@ function bind(raw) {
 
     restore(bytes) {
       this.#raw.restore(bytes);
+      // What was pending belonged to the replaced state.
+      this.#events = [];
+      this.#eventAt = 0;
+      this.#commands = [];
+      this.#commandAt = 0;
       this.#afterInput();
     }
 
@@ -150,8 +212,8 @@ function bind(raw) {
       let delivered = 0;
       try {
         for (;;) {
-          let item = this.#raw.pollCommand();
-          if (item === undefined) item = this.#raw.pollEvent();
+          let item = this.pollCommand();
+          if (item === undefined) item = this.pollEvent();
           if (item === undefined) break;
           delivered += 1;
           for (const it of this.#iterators) it.push(item);
@@ -289,8 +351,19 @@ function bind(raw) {
   return { PeerManager, decay, bump, version: raw.version };
 }
 
+/** Describes a value in an error message the way the engine does (`NaN`, `"abc"`, `an object`). */
 function describe(v) {
-  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'string') return v.length > 40 ? `${JSON.stringify(v.slice(0, 40))}...` : JSON.stringify(v);
   if (typeof v === 'number' || typeof v === 'boolean' || v === undefined || v === null) return String(v);
-  return typeof v === 'function' ? 'a function' : `a ${typeof v}`;
+  if (typeof v === 'bigint' || typeof v === 'function' || typeof v === 'symbol') return `a ${typeof v}`;
+  return Array.isArray(v) ? 'an array' : 'an object';
+}
+
+// Type checks happen here, where `typeof` is free; the engine checks values (NaN, ranges, names).
+function str(method, arg, v) {
+  if (typeof v !== 'string') throw new TypeError(`${method}: ${arg} must be a string, got ${describe(v)}`);
+}
+
+function num(method, arg, v) {
+  if (typeof v !== 'number') throw new TypeError(`${method}: ${arg} must be a number, got ${describe(v)}`);
 }

@@ -1,4 +1,6 @@
-//! Argument checks for every JS entry point. Each check names the method and the argument, so
+//! Argument checks for every JS entry point. The package's JS layer checks each argument's
+//! type (`typeof` is free there, while a `JsValue` costs several boundary crossings); these
+//! check the values. Each check names the method and the argument, so
 //! a caller reads `RangeError: tagPeer: value must be a finite integer, got NaN` instead of a
 //! wasm trap. Nothing here panics, whatever the JS value.
 
@@ -65,29 +67,16 @@ pub fn js_number(n: f64) -> String {
     }
 }
 
-/// A non-empty string.
-pub fn string(method: &str, arg: &str, v: &JsValue) -> JsResult<String> {
-    match v.as_string() {
-        Some(s) if !s.is_empty() => Ok(s),
-        Some(_) => Err(range_error(&format!("{method}: {arg} must not be empty"))),
-        None => Err(type_error(&format!("{method}: {arg} must be a string, got {}", describe(v)))),
+/// A non-empty string (the JS layer has checked it is a string).
+pub fn nonempty(method: &str, arg: &str, v: &str) -> JsResult<()> {
+    if v.is_empty() {
+        return Err(range_error(&format!("{method}: {arg} must not be empty")));
     }
+    Ok(())
 }
 
-/// A string, or `None` for `undefined`.
-pub fn optional_string(method: &str, arg: &str, v: &JsValue) -> JsResult<Option<String>> {
-    if v.is_undefined() {
-        Ok(None)
-    } else {
-        string(method, arg, v).map(Some)
-    }
-}
-
-/// An integer-valued JS number within `[min, max]`.
-pub fn integer(method: &str, arg: &str, v: &JsValue, min: f64, max: f64) -> JsResult<f64> {
-    let Some(n) = v.as_f64() else {
-        return Err(type_error(&format!("{method}: {arg} must be a number, got {}", describe(v))));
-    };
+/// An integer-valued number within `[min, max]` (the JS layer has checked it is a number).
+pub fn integer_value(method: &str, arg: &str, n: f64, min: f64, max: f64) -> JsResult<f64> {
     if !n.is_finite() || n.trunc() != n {
         return Err(range_error(&format!(
             "{method}: {arg} must be a finite integer, got {}",
@@ -106,6 +95,24 @@ pub fn integer(method: &str, arg: &str, v: &JsValue, min: f64, max: f64) -> JsRe
 }
 
 /// A time or duration in milliseconds: a safe non-negative integer.
+pub fn millis_value(method: &str, arg: &str, n: f64) -> JsResult<Millis> {
+    integer_value(method, arg, n, 0.0, MAX_SAFE).map(|n| n as Millis)
+}
+
+/// A tag value or delta: a safe integer of either sign.
+pub fn tag_value_of(method: &str, arg: &str, n: f64) -> JsResult<i64> {
+    integer_value(method, arg, n, -MAX_SAFE, MAX_SAFE).map(|n| n as i64)
+}
+
+/// An integer-valued JS number within `[min, max]`.
+pub fn integer(method: &str, arg: &str, v: &JsValue, min: f64, max: f64) -> JsResult<f64> {
+    let Some(n) = v.as_f64() else {
+        return Err(type_error(&format!("{method}: {arg} must be a number, got {}", describe(v))));
+    };
+    integer_value(method, arg, n, min, max)
+}
+
+/// A time or duration in milliseconds: a safe non-negative integer.
 pub fn millis(method: &str, arg: &str, v: &JsValue) -> JsResult<Millis> {
     integer(method, arg, v, 0.0, MAX_SAFE).map(|n| n as Millis)
 }
@@ -120,17 +127,13 @@ pub fn count(method: &str, arg: &str, v: &JsValue) -> JsResult<usize> {
     integer(method, arg, v, 0.0, u32::MAX as f64).map(|n| n as usize)
 }
 
-pub fn direction(method: &str, v: &JsValue) -> JsResult<Direction> {
-    match v.as_string().as_deref() {
-        Some("inbound") => Ok(Direction::Inbound),
-        Some("outbound") => Ok(Direction::Outbound),
-        Some(_) => Err(range_error(&format!(
-            "{method}: direction must be \"inbound\" or \"outbound\", got {}",
-            describe(v)
+pub fn direction(method: &str, v: &str) -> JsResult<Direction> {
+    match v {
+        "inbound" => Ok(Direction::Inbound),
+        "outbound" => Ok(Direction::Outbound),
+        other => Err(range_error(&format!(
+            "{method}: direction must be \"inbound\" or \"outbound\", got {other:?}"
         ))),
-        None => {
-            Err(type_error(&format!("{method}: direction must be a string, got {}", describe(v))))
-        }
     }
 }
 

@@ -12,7 +12,8 @@ use peerkeeper_core::{
     Verdict,
 };
 use serde::Serialize;
-use wasm_bindgen::JsValue;
+
+use crate::js_manager::Key;
 
 #[derive(Serialize)]
 #[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
@@ -113,7 +114,7 @@ enum JsCommand<'a> {
     Disconnect { peer: &'a str, reason: DisconnectReason },
 }
 
-fn report(r: &TrimReport<String>) -> JsTrimReport<'_> {
+fn report(r: &TrimReport<Key>) -> JsTrimReport<'_> {
     JsTrimReport {
         trigger: r.trigger,
         connected: r.connected,
@@ -125,7 +126,7 @@ fn report(r: &TrimReport<String>) -> JsTrimReport<'_> {
     }
 }
 
-fn entry(e: &TrimEntry<String>) -> JsTrimEntry<'_> {
+fn entry(e: &TrimEntry<Key>) -> JsTrimEntry<'_> {
     JsTrimEntry {
         peer: &e.peer,
         score: e.score,
@@ -135,7 +136,7 @@ fn entry(e: &TrimEntry<String>) -> JsTrimEntry<'_> {
     }
 }
 
-fn mirror(e: &Event<String>) -> JsEvent<'_> {
+fn mirror(e: &Event<Key>) -> JsEvent<'_> {
     match e {
         Event::Connected { peer, conn, direction, connections, at } => JsEvent::Connected {
             peer,
@@ -169,24 +170,40 @@ fn mirror(e: &Event<String>) -> JsEvent<'_> {
     }
 }
 
-/// Serializes through JSON: one string crossing into JS and one `JSON.parse` is faster than a
-/// property set per field for a 10 000-entry trim report, and gives plain objects.
-fn to_js<T: Serialize>(value: &T) -> JsValue {
-    match serde_json::to_string(value) {
-        Ok(json) => js_sys::JSON::parse(&json).unwrap_or(JsValue::UNDEFINED),
-        // Unreachable for these types (string keys, no maps); never panic on the JS path.
-        Err(_) => JsValue::UNDEFINED,
+/// Appends `value` to a JSON array being built in `out`.
+fn push_json<T: Serialize>(out: &mut Vec<u8>, value: &T) {
+    out.push(if out.is_empty() { b'[' } else { b',' });
+    // Plain structs of strings, numbers and options: serializing into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, value);
+}
+
+fn close_json(mut out: Vec<u8>) -> Option<String> {
+    if out.is_empty() {
+        return None;
     }
+    out.push(b']');
+    String::from_utf8(out).ok()
 }
 
-pub fn event_to_js(e: &Event<String>) -> JsValue {
-    to_js(&mirror(e))
+/// Events as one JSON array, `None` when there are none. Crossing into JS once per batch and
+/// one `JSON.parse` there costs far less than a boundary call per object or per field.
+pub fn events_json<'a>(events: impl Iterator<Item = &'a Event<Key>>) -> Option<String> {
+    let mut out = Vec::new();
+    for e in events {
+        push_json(&mut out, &mirror(e));
+    }
+    close_json(out)
 }
 
-pub fn command_to_js(c: &Command<String>) -> JsValue {
-    match c {
-        Command::Disconnect { peer, reason } => {
-            to_js(&JsCommand::Disconnect { peer, reason: *reason })
+/// Commands as one JSON array, `None` when there are none.
+pub fn commands_json<'a>(commands: impl Iterator<Item = &'a Command<Key>>) -> Option<String> {
+    let mut out = Vec::new();
+    for c in commands {
+        match c {
+            Command::Disconnect { peer, reason } => {
+                push_json(&mut out, &JsCommand::Disconnect { peer, reason: *reason })
+            }
         }
     }
+    close_json(out)
 }

@@ -1,8 +1,12 @@
-//! `RawPeerManager`: core's `PeerManager<String>` for JS. Every argument is checked here
-//! (see `js_args`), so no JS input reaches a core path that could panic; the npm package wraps
-//! this class to add `EventTarget`, the async iterator and the self-driven clock.
+//! `RawPeerManager`: core's `PeerManager` for JS, keyed by peer-id strings. The npm package
+//! wraps this class (adding type checks, `EventTarget`, the async iterator and the self-driven
+//! clock) and is the only caller: strings arrive as `&str` and numbers as `f64` after the JS
+//! layer checked their types, and every value is checked here (see `js_args`), so no JS input
+//! reaches a core path that could panic.
 //!
 //! Times are milliseconds as JS numbers; `undefined` results mean "none".
+
+use std::rc::Rc;
 
 use js_sys::{Array, Function, Object, Reflect, Uint8Array};
 use peerkeeper_core::{ConnId, PeerManager};
@@ -10,13 +14,22 @@ use wasm_bindgen::prelude::*;
 
 use crate::js_args::{self as args, JsResult};
 use crate::js_config;
-use crate::js_events::{command_to_js, event_to_js};
+use crate::js_events::{commands_json, events_json};
 use crate::snapshot::{self, DecaySpec, Ledger};
+
+/// Peer keys: a trim clones one per report entry and per command, which for `Rc<str>` is a
+/// reference count instead of an allocation.
+pub type Key = Rc<str>;
 
 #[wasm_bindgen(js_name = RawPeerManager)]
 pub struct JsPeerManager {
-    pm: PeerManager<String>,
+    pm: PeerManager<Key>,
     ledger: Ledger,
+}
+
+fn key(method: &str, peer: &str) -> JsResult<Key> {
+    args::nonempty(method, "peer", peer)?;
+    Ok(Key::from(peer))
 }
 
 #[wasm_bindgen(js_class = RawPeerManager)]
@@ -31,81 +44,74 @@ impl JsPeerManager {
 
     // ---- inputs -------------------------------------------------------------------------
 
-    pub fn connected(
-        &mut self,
-        peer: JsValue,
-        conn: JsValue,
-        direction: JsValue,
-        now: JsValue,
-    ) -> JsResult<()> {
+    pub fn connected(&mut self, peer: &str, conn: f64, direction: &str, now: f64) -> JsResult<()> {
         const M: &str = "connected";
-        let peer = args::string(M, "peer", &peer)?;
-        let conn = args::millis(M, "conn", &conn)?;
-        let direction = args::direction(M, &direction)?;
-        let now = args::millis(M, "now", &now)?;
-        self.ledger.touch(&peer);
-        self.pm.connected(&peer, ConnId(conn), direction, now);
+        let key = key(M, peer)?;
+        let conn = args::millis_value(M, "conn", conn)?;
+        let direction = args::direction(M, direction)?;
+        let now = args::millis_value(M, "now", now)?;
+        self.ledger.touch(peer);
+        self.pm.connected(&key, ConnId(conn), direction, now);
         Ok(())
     }
 
-    pub fn disconnected(&mut self, peer: JsValue, conn: JsValue, now: JsValue) -> JsResult<bool> {
+    pub fn disconnected(&mut self, peer: &str, conn: f64, now: f64) -> JsResult<bool> {
         const M: &str = "disconnected";
-        let peer = args::string(M, "peer", &peer)?;
-        let conn = args::millis(M, "conn", &conn)?;
-        let now = args::millis(M, "now", &now)?;
-        Ok(self.pm.disconnected(&peer, ConnId(conn), now))
+        let key = key(M, peer)?;
+        let conn = args::millis_value(M, "conn", conn)?;
+        let now = args::millis_value(M, "now", now)?;
+        Ok(self.pm.disconnected(&key, ConnId(conn), now))
     }
 
     #[wasm_bindgen(js_name = handleTimeout)]
-    pub fn handle_timeout(&mut self, now: JsValue) -> JsResult<()> {
-        let now = args::millis("handleTimeout", "now", &now)?;
+    pub fn handle_timeout(&mut self, now: f64) -> JsResult<()> {
+        let now = args::millis_value("handleTimeout", "now", now)?;
         self.pm.handle_timeout(now);
         Ok(())
     }
 
-    pub fn trim(&mut self, now: JsValue) -> JsResult<()> {
-        let now = args::millis("trim", "now", &now)?;
+    pub fn trim(&mut self, now: f64) -> JsResult<()> {
+        let now = args::millis_value("trim", "now", now)?;
         self.pm.trim(now);
         Ok(())
     }
 
     #[wasm_bindgen(js_name = tagPeer)]
-    pub fn tag_peer(&mut self, peer: JsValue, tag: JsValue, value: JsValue) -> JsResult<()> {
+    pub fn tag_peer(&mut self, peer: &str, tag: &str, value: f64) -> JsResult<()> {
         const M: &str = "tagPeer";
-        let peer = args::string(M, "peer", &peer)?;
-        let tag = args::string(M, "tag", &tag)?;
-        let value = args::tag_value(M, "value", &value)?;
-        self.ledger.touch(&peer);
-        self.pm.tag_peer(&peer, &tag, value);
+        let key = key(M, peer)?;
+        args::nonempty(M, "tag", tag)?;
+        let value = args::tag_value_of(M, "value", value)?;
+        self.ledger.touch(peer);
+        self.pm.tag_peer(&key, tag, value);
         Ok(())
     }
 
     #[wasm_bindgen(js_name = untagPeer)]
-    pub fn untag_peer(&mut self, peer: JsValue, tag: JsValue) -> JsResult<bool> {
-        const M: &str = "untagPeer";
-        let peer = args::string(M, "peer", &peer)?;
-        let tag = args::string(M, "tag", &tag)?;
-        Ok(self.pm.untag_peer(&peer, &tag))
+    pub fn untag_peer(&mut self, peer: &str, tag: &str) -> JsResult<bool> {
+        let key = key("untagPeer", peer)?;
+        args::nonempty("untagPeer", "tag", tag)?;
+        Ok(self.pm.untag_peer(&key, tag))
     }
 
     /// Calls `f(current)` (current: the tag's value or 0) and sets the static tag to its
     /// result. If `f` throws or returns something other than a safe integer, nothing changes.
     #[wasm_bindgen(js_name = upsertTag)]
-    pub fn upsert_tag(&mut self, peer: JsValue, tag: JsValue, f: JsValue) -> JsResult<()> {
+    pub fn upsert_tag(&mut self, peer: &str, tag: &str, f: JsValue) -> JsResult<()> {
         const M: &str = "upsertTag";
-        let peer = args::string(M, "peer", &peer)?;
-        let tag = args::string(M, "tag", &tag)?;
+        let key = key(M, peer)?;
+        args::nonempty(M, "tag", tag)?;
         let Some(f) = f.dyn_ref::<Function>() else {
             return Err(args::type_error(&format!(
                 "{M}: fn must be a function, got {}",
                 args::describe(&f)
             )));
         };
-        let current = self.pm.tag_value(&peer, &tag).unwrap_or(0);
+        let current = self.pm.tag_value(&key, tag).unwrap_or(0);
         let result = f.call1(&JsValue::UNDEFINED, &JsValue::from_f64(current as f64))?;
         let value = args::tag_value(M, "the value fn returned", &result)?;
-        self.ledger.touch(&peer);
-        self.pm.upsert_tag(&peer, &tag, |_| value);
+        self.ledger.touch(peer);
+        self.pm.upsert_tag(&key, tag, |_| value);
         Ok(())
     }
 
@@ -116,84 +122,86 @@ impl JsPeerManager {
     #[allow(clippy::too_many_arguments)]
     pub fn tag_peer_decaying(
         &mut self,
-        peer: JsValue,
-        tag: JsValue,
-        value: JsValue,
-        interval: JsValue,
+        peer: &str,
+        tag: &str,
+        value: f64,
+        interval: f64,
         decay: JsValue,
-        now: JsValue,
+        now: f64,
         bump: JsValue,
     ) -> JsResult<()> {
         const M: &str = "tagPeerDecaying";
-        let peer = args::string(M, "peer", &peer)?;
-        let tag = args::string(M, "tag", &tag)?;
-        let value = args::tag_value(M, "value", &value)?;
-        let interval = args::millis(M, "interval", &interval)?;
+        let key = key(M, peer)?;
+        args::nonempty(M, "tag", tag)?;
+        let value = args::tag_value_of(M, "value", value)?;
+        let interval = args::millis_value(M, "interval", interval)?;
         let decay = args::decay(M, &decay)?;
-        let now = args::millis(M, "now", &now)?;
+        let now = args::millis_value(M, "now", now)?;
         let bump = args::bump(M, &bump)?;
-        self.ledger.decaying(&peer, &tag, DecaySpec { interval, decay: decay.clone(), bump });
-        self.pm.tag_peer_decaying_with_bump(&peer, &tag, value, interval, decay, bump, now);
+        self.ledger.decaying(peer, tag, DecaySpec { interval, decay: decay.clone(), bump });
+        self.pm.tag_peer_decaying_with_bump(&key, tag, value, interval, decay, bump, now);
         Ok(())
     }
 
     #[wasm_bindgen(js_name = bumpDecayingTag)]
     pub fn bump_decaying_tag(
         &mut self,
-        peer: JsValue,
-        tag: JsValue,
-        delta: JsValue,
-        now: JsValue,
+        peer: &str,
+        tag: &str,
+        delta: f64,
+        now: f64,
     ) -> JsResult<bool> {
         const M: &str = "bumpDecayingTag";
-        let peer = args::string(M, "peer", &peer)?;
-        let tag = args::string(M, "tag", &tag)?;
-        let delta = args::tag_value(M, "delta", &delta)?;
-        let now = args::millis(M, "now", &now)?;
-        Ok(self.pm.bump_decaying_tag(&peer, &tag, delta, now))
+        let key = key(M, peer)?;
+        args::nonempty(M, "tag", tag)?;
+        let delta = args::tag_value_of(M, "delta", delta)?;
+        let now = args::millis_value(M, "now", now)?;
+        Ok(self.pm.bump_decaying_tag(&key, tag, delta, now))
     }
 
     #[wasm_bindgen(js_name = removeDecayingTag)]
-    pub fn remove_decaying_tag(&mut self, peer: JsValue, tag: JsValue) -> JsResult<bool> {
-        const M: &str = "removeDecayingTag";
-        let peer = args::string(M, "peer", &peer)?;
-        let tag = args::string(M, "tag", &tag)?;
-        Ok(self.pm.remove_decaying_tag(&peer, &tag))
+    pub fn remove_decaying_tag(&mut self, peer: &str, tag: &str) -> JsResult<bool> {
+        let key = key("removeDecayingTag", peer)?;
+        args::nonempty("removeDecayingTag", "tag", tag)?;
+        Ok(self.pm.remove_decaying_tag(&key, tag))
     }
 
-    pub fn protect(&mut self, peer: JsValue, tag: JsValue) -> JsResult<()> {
-        let peer = args::string("protect", "peer", &peer)?;
-        let tag = args::string("protect", "tag", &tag)?;
-        self.ledger.protection(&peer, &tag);
-        self.pm.protect(&peer, &tag);
+    pub fn protect(&mut self, peer: &str, tag: &str) -> JsResult<()> {
+        let key = key("protect", peer)?;
+        args::nonempty("protect", "tag", tag)?;
+        self.ledger.protection(peer, tag);
+        self.pm.protect(&key, tag);
         Ok(())
     }
 
     /// Whether the peer is still protected by other reasons.
-    pub fn unprotect(&mut self, peer: JsValue, tag: JsValue) -> JsResult<bool> {
-        let peer = args::string("unprotect", "peer", &peer)?;
-        let tag = args::string("unprotect", "tag", &tag)?;
-        Ok(self.pm.unprotect(&peer, &tag))
+    pub fn unprotect(&mut self, peer: &str, tag: &str) -> JsResult<bool> {
+        let key = key("unprotect", peer)?;
+        args::nonempty("unprotect", "tag", tag)?;
+        Ok(self.pm.unprotect(&key, tag))
     }
 
     // ---- outputs ------------------------------------------------------------------------
 
-    /// The next event as a plain object, or `undefined`.
-    #[wasm_bindgen(js_name = pollEvent)]
-    pub fn poll_event(&mut self) -> JsValue {
-        match self.pm.poll_event() {
-            Some(e) => {
-                self.ledger.observe(&e);
-                event_to_js(&e)
-            }
-            None => JsValue::UNDEFINED,
+    /// Every pending event as a JSON array (see `js_events` for the shape), or `undefined`.
+    #[wasm_bindgen(js_name = drainEvents)]
+    pub fn drain_events(&mut self) -> Option<String> {
+        let mut batch = Vec::new();
+        while let Some(e) = self.pm.poll_event() {
+            self.ledger.observe(&e);
+            batch.push(e);
         }
+        events_json(batch.iter())
     }
 
-    /// The next command as a plain object, or `undefined`.
-    #[wasm_bindgen(js_name = pollCommand)]
-    pub fn poll_command(&mut self) -> JsValue {
-        self.pm.poll_command().map_or(JsValue::UNDEFINED, |c| command_to_js(&c))
+    /// Every pending command as a JSON array, or `undefined`.
+    #[wasm_bindgen(js_name = drainCommands)]
+    pub fn drain_commands(&mut self) -> Option<String> {
+        let mut batch = Vec::new();
+        while let Some(c) = self.pm.poll_command() {
+            batch.push(c);
+        }
+        commands_json(batch.iter())
     }
 
     /// When `handleTimeout` next has work, or `undefined`.
@@ -205,30 +213,32 @@ impl JsPeerManager {
     // ---- getters ------------------------------------------------------------------------
 
     #[wasm_bindgen(js_name = peerScore)]
-    pub fn peer_score(&self, peer: JsValue) -> JsResult<f64> {
-        Ok(self.pm.peer_score(&args::string("peerScore", "peer", &peer)?))
+    pub fn peer_score(&self, peer: &str) -> JsResult<f64> {
+        Ok(self.pm.peer_score(&key("peerScore", peer)?))
     }
 
     #[wasm_bindgen(js_name = isProtected)]
-    pub fn is_protected(&self, peer: JsValue, tag: JsValue) -> JsResult<bool> {
-        let peer = args::string("isProtected", "peer", &peer)?;
-        let tag = args::optional_string("isProtected", "tag", &tag)?;
-        Ok(self.pm.is_protected(&peer, tag.as_deref()))
+    pub fn is_protected(&self, peer: &str, tag: Option<String>) -> JsResult<bool> {
+        let key = key("isProtected", peer)?;
+        if let Some(t) = &tag {
+            args::nonempty("isProtected", "tag", t)?;
+        }
+        Ok(self.pm.is_protected(&key, tag.as_deref()))
     }
 
     /// The value of one tag (static or decaying), or `undefined`.
     #[wasm_bindgen(js_name = tagValue)]
-    pub fn tag_value(&self, peer: JsValue, tag: JsValue) -> JsResult<Option<f64>> {
-        let peer = args::string("tagValue", "peer", &peer)?;
-        let tag = args::string("tagValue", "tag", &tag)?;
-        Ok(self.pm.tag_value(&peer, &tag).map(|v| v as f64))
+    pub fn tag_value(&self, peer: &str, tag: &str) -> JsResult<Option<f64>> {
+        let key = key("tagValue", peer)?;
+        args::nonempty("tagValue", "tag", tag)?;
+        Ok(self.pm.tag_value(&key, tag).map(|v| v as f64))
     }
 
     /// The peer's tags in creation order: `[{ name, value, decaying }]`.
-    pub fn tags(&self, peer: JsValue) -> JsResult<Array> {
-        let peer = args::string("tags", "peer", &peer)?;
+    pub fn tags(&self, peer: &str) -> JsResult<Array> {
+        let key = key("tags", peer)?;
         let out = Array::new();
-        for (name, value, decaying) in self.pm.tags(&peer) {
+        for (name, value, decaying) in self.pm.tags(&key) {
             let o = Object::new();
             let _ = Reflect::set(&o, &"name".into(), &JsValue::from_str(&name));
             let _ = Reflect::set(&o, &"value".into(), &JsValue::from_f64(value as f64));
@@ -239,19 +249,18 @@ impl JsPeerManager {
     }
 
     #[wasm_bindgen(js_name = isConnected)]
-    pub fn is_connected(&self, peer: JsValue) -> JsResult<bool> {
-        Ok(self.pm.is_connected(&args::string("isConnected", "peer", &peer)?))
+    pub fn is_connected(&self, peer: &str) -> JsResult<bool> {
+        Ok(self.pm.is_connected(&key("isConnected", peer)?))
     }
 
     #[wasm_bindgen(js_name = isClosing)]
-    pub fn is_closing(&self, peer: JsValue) -> JsResult<bool> {
-        Ok(self.pm.is_closing(&args::string("isClosing", "peer", &peer)?))
+    pub fn is_closing(&self, peer: &str) -> JsResult<bool> {
+        Ok(self.pm.is_closing(&key("isClosing", peer)?))
     }
 
     #[wasm_bindgen(js_name = connectionCount)]
-    pub fn connection_count(&self, peer: JsValue) -> JsResult<u32> {
-        let n = self.pm.connection_count(&args::string("connectionCount", "peer", &peer)?);
-        Ok(n as u32)
+    pub fn connection_count(&self, peer: &str) -> JsResult<u32> {
+        Ok(self.pm.connection_count(&key("connectionCount", peer)?) as u32)
     }
 
     #[wasm_bindgen(js_name = connectedCount)]

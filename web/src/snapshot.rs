@@ -23,6 +23,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use peerkeeper_core::{BumpFn, Config, DecayFn, Event, Millis, PeerManager};
+
+use crate::js_manager::Key;
 use serde::{Deserialize, Serialize};
 
 pub const MAGIC: &[u8; 4] = b"PKSN";
@@ -89,9 +91,9 @@ impl Ledger {
     }
 
     /// Keeps the ledger in step with the events the caller drains.
-    pub fn observe(&mut self, event: &Event<String>) {
+    pub fn observe(&mut self, event: &Event<Key>) {
         if let Event::PeerForgotten { peer, .. } = event {
-            self.peers.remove(peer);
+            self.peers.remove(&**peer);
         }
     }
 
@@ -126,13 +128,15 @@ impl std::fmt::Display for RestoreError {
 }
 
 /// Captures the state and prunes ledger entries of peers the manager no longer knows.
-pub fn capture(pm: &PeerManager<String>, ledger: &mut Ledger) -> Vec<u8> {
+pub fn capture(pm: &PeerManager<Key>, ledger: &mut Ledger) -> Vec<u8> {
     let mut keys: Vec<&String> = ledger.peers.keys().collect();
     keys.sort();
     let mut peers = Vec::new();
     let mut gone = Vec::new();
-    for peer in keys {
-        let specs = &ledger.peers[peer];
+    for name in keys {
+        let specs = &ledger.peers[name];
+        let peer: Key = Key::from(name.as_str());
+        let peer = &peer;
         let tags: Vec<TagState> = pm
             .tags(peer)
             .into_iter()
@@ -150,11 +154,11 @@ pub fn capture(pm: &PeerManager<String>, ledger: &mut Ledger) -> Vec<u8> {
             ledger.protections.iter().filter(|r| pm.is_protected(peer, Some(r))).cloned().collect();
         if tags.is_empty() && protections.is_empty() {
             if pm.connection_count(peer) == 0 {
-                gone.push(peer.clone());
+                gone.push(name.clone());
             }
             continue;
         }
-        peers.push(PeerState { peer: peer.clone(), tags, protections });
+        peers.push(PeerState { peer: name.clone(), tags, protections });
     }
     for peer in gone {
         ledger.peers.remove(&peer);
@@ -210,7 +214,7 @@ pub fn rebuild(
     bytes: &[u8],
     config: &Config,
     now: Millis,
-) -> Result<(PeerManager<String>, Ledger), RestoreError> {
+) -> Result<(PeerManager<Key>, Ledger), RestoreError> {
     let payload = decode(bytes)?;
     let mut pm = PeerManager::new(config.clone())
         .map_err(|e| RestoreError::Corrupt(format!("config refused: {e}")))?;
@@ -218,6 +222,7 @@ pub fn rebuild(
     pm.handle_timeout(now);
     let mut ledger = Ledger::default();
     for p in &payload.peers {
+        let key = Key::from(p.peer.as_str());
         if p.peer.is_empty() {
             return Err(RestoreError::Corrupt("a peer with an empty key".into()));
         }
@@ -226,7 +231,7 @@ pub fn rebuild(
                 return Err(RestoreError::Corrupt(format!("an empty tag name on {:?}", p.peer)));
             }
             match &t.decay {
-                None => pm.tag_peer(&p.peer, &t.name, t.value),
+                None => pm.tag_peer(&key, &t.name, t.value),
                 Some(spec) => {
                     if t.value <= 0 {
                         return Err(RestoreError::Corrupt(format!(
@@ -235,7 +240,7 @@ pub fn rebuild(
                         )));
                     }
                     pm.tag_peer_decaying_with_bump(
-                        &p.peer,
+                        &key,
                         &t.name,
                         t.value,
                         spec.interval,
@@ -252,7 +257,7 @@ pub fn rebuild(
             if r.is_empty() {
                 return Err(RestoreError::Corrupt(format!("an empty protection on {:?}", p.peer)));
             }
-            pm.protect(&p.peer, r);
+            pm.protect(&key, r);
             ledger.protection(&p.peer, r);
         }
     }
@@ -266,17 +271,17 @@ pub fn rebuild(
 mod tests {
     use super::*;
 
-    fn sample() -> (PeerManager<String>, Ledger) {
+    fn sample() -> (PeerManager<Key>, Ledger) {
         let mut pm = PeerManager::new(Config::default()).unwrap();
         let mut ledger = Ledger::default();
-        let a = "a".to_string();
+        let a = Key::from("a");
         pm.tag_peer(&a, "kbucket", 5);
         ledger.touch("a");
         let spec =
             DecaySpec { interval: 1_000, decay: DecayFn::fixed(2), bump: BumpFn::overwrite() };
         pm.tag_peer_decaying_with_bump(&a, "gossip", 40, 1_000, spec.decay.clone(), spec.bump, 7);
         ledger.decaying("a", "gossip", spec);
-        pm.protect(&"b".to_string(), "relay");
+        pm.protect(&Key::from("b"), "relay");
         ledger.protection("b", "relay");
         (pm, ledger)
     }
@@ -286,11 +291,11 @@ mod tests {
         let (pm, mut ledger) = sample();
         let bytes = capture(&pm, &mut ledger);
         let (back, _) = rebuild(&bytes, &Config::default(), 0).unwrap();
-        let a = "a".to_string();
+        let a = Key::from("a");
         assert_eq!(back.tag_value(&a, "kbucket"), Some(5));
         assert_eq!(back.tag_value(&a, "gossip"), Some(40));
         assert_eq!(back.tags(&a).iter().map(|t| t.2).collect::<Vec<_>>(), vec![false, true]);
-        assert!(back.is_protected(&"b".to_string(), Some("relay")));
+        assert!(back.is_protected(&Key::from("b"), Some("relay")));
         assert_eq!(back.now(), 7);
         assert_eq!(capture(&back, &mut rebuild(&bytes, &Config::default(), 0).unwrap().1), bytes);
     }
