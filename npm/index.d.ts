@@ -234,8 +234,10 @@ export class PeerManager extends EventTarget implements AsyncIterable<PeerEvent 
   /** Every command and event from now on, in order, until `close()`. */
   events(): AsyncIterableIterator<PeerEvent | PeerCommand>;
   [Symbol.asyncIterator](): AsyncIterableIterator<PeerEvent | PeerCommand>;
-  /** Stops the clock's timer and ends every iterator. */
+  /** Stops the clock's timer and ends every iterator; inputs still work, with explicit times. */
   close(): void;
+  /** Closes the manager and releases the engine's memory now (otherwise after garbage collection); any later call throws an Error. */
+  free(): void;
 
   addEventListener<K extends keyof PeerManagerEventMap>(type: K, listener: (event: PeerManagerEventMap[K]) => void, options?: boolean | AddEventListenerOptions): void;
   addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;

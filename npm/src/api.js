@@ -146,9 +146,17 @@ function bind(raw) {
 
     pollCommand() {
       if (this.#commandAt === this.#commands.length) {
-        const json = this.#raw.drainCommands();
-        if (json === undefined) return undefined;
-        this.#commands = JSON.parse(json);
+        const batch = this.#raw.drainCommands();
+        if (batch === undefined) return undefined;
+        // [text, lengths]: reasons and peers concatenated, with their lengths (see drainCommands).
+        const [text, lengths] = batch;
+        const commands = new Array(lengths.length / 2);
+        for (let i = 0, at = 0; i < lengths.length; i += 2) {
+          const reason = text.slice(at, (at += lengths[i]));
+          const peer = text.slice(at, (at += lengths[i + 1]));
+          commands[i / 2] = { type: 'disconnect', peer, reason };
+        }
+        this.#commands = commands;
         this.#commandAt = 0;
       }
       const c = this.#commands[this.#commandAt];
@@ -252,6 +260,15 @@ function bind(raw) {
       this.#timerAt = undefined;
       for (const it of this.#iterators) it.end();
       this.#iterators.clear();
+    }
+
+    /**
+     * Closes the manager and releases the engine's memory now (otherwise that happens after
+     * garbage collection). Any later call throws an Error.
+     */
+    free() {
+      this.close();
+      this.#raw.free();
     }
 
     // ---- internals ----------------------------------------------------------------------

@@ -1,4 +1,5 @@
-//! Core events and commands as plain JS objects.
+//! Core events as plain JS objects (commands, a peer and a reason each, cross as strings; see
+//! `RawPeerManager::drainCommands`).
 //!
 //! Convention: field names are camelCase (`stillProtected`, `cutScore`, `connectedAt`); the
 //! `type` of an object is the name it is dispatched under (`'trim'`, `'tagSet'`, and
@@ -8,8 +9,7 @@
 //! absent optional value is `null`. Times are milliseconds.
 
 use peerkeeper_core::{
-    Command, Direction, DisconnectReason, Event, RemovalCause, TrimEntry, TrimReport, TrimTrigger,
-    Verdict,
+    Direction, Event, RemovalCause, TrimEntry, TrimReport, TrimTrigger, Verdict,
 };
 use serde::Serialize;
 
@@ -108,12 +108,6 @@ struct JsTrimEntry<'a> {
     connected_at: u64,
 }
 
-#[derive(Serialize)]
-#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
-enum JsCommand<'a> {
-    Disconnect { peer: &'a str, reason: DisconnectReason },
-}
-
 fn report(r: &TrimReport<Key>) -> JsTrimReport<'_> {
     JsTrimReport {
         trigger: r.trigger,
@@ -191,19 +185,6 @@ pub fn events_json<'a>(events: impl Iterator<Item = &'a Event<Key>>) -> Option<S
     let mut out = Vec::new();
     for e in events {
         push_json(&mut out, &mirror(e));
-    }
-    close_json(out)
-}
-
-/// Commands as one JSON array, `None` when there are none.
-pub fn commands_json<'a>(commands: impl Iterator<Item = &'a Command<Key>>) -> Option<String> {
-    let mut out = Vec::new();
-    for c in commands {
-        match c {
-            Command::Disconnect { peer, reason } => {
-                push_json(&mut out, &JsCommand::Disconnect { peer, reason: *reason })
-            }
-        }
     }
     close_json(out)
 }

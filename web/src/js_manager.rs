@@ -8,13 +8,13 @@
 
 use std::rc::Rc;
 
-use js_sys::{Array, Function, Object, Reflect, Uint8Array};
-use peerkeeper_core::{ConnId, PeerManager};
+use js_sys::{Array, Function, Object, Reflect, Uint32Array, Uint8Array};
+use peerkeeper_core::{Command, ConnId, PeerManager};
 use wasm_bindgen::prelude::*;
 
 use crate::js_args::{self as args, JsResult};
 use crate::js_config;
-use crate::js_events::{commands_json, events_json};
+use crate::js_events::events_json;
 use crate::snapshot::{self, DecaySpec, Ledger};
 
 /// Peer keys: a trim clones one per report entry and per command, which for `Rc<str>` is a
@@ -194,14 +194,27 @@ impl JsPeerManager {
         events_json(batch.iter())
     }
 
-    /// Every pending command as a JSON array, or `undefined`.
+    /// Every pending command, or `undefined`: `[text, lengths]`, where `text` concatenates
+    /// each command's reason and peer and `lengths` (a `Uint32Array`) holds their lengths in
+    /// UTF-16 units, `[reason, peer, reason, peer, ...]`. A trim can issue thousands of
+    /// commands; three boundary crossings for all of them cost far less than a few per command.
     #[wasm_bindgen(js_name = drainCommands)]
-    pub fn drain_commands(&mut self) -> Option<String> {
-        let mut batch = Vec::new();
-        while let Some(c) = self.pm.poll_command() {
-            batch.push(c);
+    pub fn drain_commands(&mut self) -> Option<Array> {
+        let mut text = String::new();
+        let mut lengths: Vec<u32> = Vec::new();
+        while let Some(Command::Disconnect { peer, reason }) = self.pm.poll_command() {
+            for part in [reason.as_str(), &peer] {
+                text.push_str(part);
+                lengths.push(part.encode_utf16().count() as u32);
+            }
         }
-        commands_json(batch.iter())
+        if lengths.is_empty() {
+            return None;
+        }
+        let out = Array::new();
+        out.push(&JsValue::from_str(&text));
+        out.push(&Uint32Array::from(&lengths[..]));
+        Some(out)
     }
 
     /// When `handleTimeout` next has work, or `undefined`.

@@ -223,4 +223,29 @@ export const cases = [
     pm.close();
     t.throws(() => pm.trim(), TypeError, /trim: now must be a number, got undefined/, 'after close, now is required again');
   }],
+
+  ['free releases the engine, and a later call throws an Error instead of trapping', (api, t) => {
+    const pm = new api.PeerManager();
+    pm.tagPeer('a', 't', 1);
+    pm.free();
+    t.throws(() => pm.tagPeer('a', 't', 2), Error, /./);
+    t.throws(() => pm.peerScore('a'), Error, /./);
+    const other = new api.PeerManager();
+    other.tagPeer('a', 't', 3);
+    t.equal(other.peerScore('a'), 3, 'the module is not poisoned');
+  }],
+
+  ['commands and events carry non-ASCII peer ids and tag names intact', (api, t) => {
+    const pm = new api.PeerManager({ lowWater: 0, highWater: 3, gracePeriod: 0 });
+    const peers = ['пир-1', '🙂peer', 'a\nb', 'é'];
+    peers.forEach((p, i) => pm.connected(p, i, 'inbound', i));
+    pm.tagPeer('é', 'ёлка🌲', 5);
+    t.deepEqual(pm.tags('é'), [{ name: 'ёлка🌲', value: 5, decaying: false }]);
+    const commands = [];
+    for (let c; (c = pm.pollCommand()) !== undefined;) commands.push(c.peer);
+    t.deepEqual(commands, peers, 'the fourth connection trimmed everyone down to 0');
+    const trim = [];
+    for (let e; (e = pm.pollEvent()) !== undefined;) if (e.type === 'trim') trim.push(...e.report.entries.map((x) => x.peer));
+    t.deepEqual(trim, peers);
+  }],
 ];
