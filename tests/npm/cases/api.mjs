@@ -248,4 +248,13 @@ export const cases = [
     for (let e; (e = pm.pollEvent()) !== undefined;) if (e.type === 'trim') trim.push(...e.report.entries.map((x) => x.peer));
     t.deepEqual(trim, peers);
   }],
+
+  ['an upsertTag callback that calls back into the manager gets an Error, nothing changes, and the manager keeps working', (api, t) => {
+    const pm = new api.PeerManager();
+    t.throws(() => pm.upsertTag('a', 't', () => { pm.tagPeer('a', 'x', 1); return 2; }), Error, /recursive use of an object/);
+    t.equal(pm.tagValue('a', 't'), undefined);
+    t.equal(pm.tagValue('a', 'x'), undefined);
+    pm.upsertTag('a', 't', (v) => v + 3);
+    t.equal(pm.tagValue('a', 't'), 3);
+  }],
 ];
