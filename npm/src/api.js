@@ -134,9 +134,15 @@ function bind(raw) {
 
     pollEvent() {
       if (this.#eventAt === this.#events.length) {
-        const json = this.#raw.drainEvents();
-        if (json === undefined) return undefined;
-        this.#events = JSON.parse(json);
+        const batch = this.#raw.drainEvents();
+        if (batch === undefined) return undefined;
+        // [json, columns]: a trim report's entries arrive as columns (see drainEvents).
+        const [json, columns] = batch;
+        const events = JSON.parse(json);
+        if (columns.length > 0) {
+          for (const e of events) if (e.type === 'trim') e.report.entries = entriesOf(columns[e.report.entries]);
+        }
+        this.#events = events;
         this.#eventAt = 0;
       }
       const e = this.#events[this.#eventAt];
@@ -366,6 +372,17 @@ function bind(raw) {
   });
 
   return { PeerManager, decay, bump, version: raw.version };
+}
+
+/** A trim report's entries from their columns. */
+function entriesOf({ text, lengths, scores, ranks, verdicts, verdictNames, connectedAt }) {
+  const entries = new Array(lengths.length);
+  for (let i = 0, at = 0; i < lengths.length; i++) {
+    const peer = text.slice(at, (at += lengths[i]));
+    const rank = ranks[i] === 0 ? null : ranks[i];
+    entries[i] = { peer, score: scores[i], rank, verdict: verdictNames[verdicts[i]], connectedAt: connectedAt[i] };
+  }
+  return entries;
 }
 
 /** Describes a value in an error message the way the engine does (`NaN`, `"abc"`, `an object`). */

@@ -8,13 +8,13 @@
 
 use std::rc::Rc;
 
-use js_sys::{Array, Function, Object, Reflect, Uint32Array, Uint8Array};
+use js_sys::{Array, Float64Array, Function, Object, Reflect, Uint32Array, Uint8Array};
 use peerkeeper_core::{Command, ConnId, PeerManager};
 use wasm_bindgen::prelude::*;
 
 use crate::js_args::{self as args, JsResult};
 use crate::js_config;
-use crate::js_events::events_json;
+use crate::js_events::events_batch;
 use crate::snapshot::{self, DecaySpec, Ledger};
 
 /// Peer keys: a trim clones one per report entry and per command, which for `Rc<str>` is a
@@ -183,15 +183,38 @@ impl JsPeerManager {
 
     // ---- outputs ------------------------------------------------------------------------
 
-    /// Every pending event as a JSON array (see `js_events` for the shape), or `undefined`.
+    /// Every pending event, or `undefined`: `[json, columns]`, where `json` is an array of
+    /// events (see `js_events` for the shape) in which a trim report's `entries` is an index
+    /// into `columns`, whose items are `{ text, lengths, scores, ranks, verdicts,
+    /// verdictNames, connectedAt }` (see `js_events::Columns`).
     #[wasm_bindgen(js_name = drainEvents)]
-    pub fn drain_events(&mut self) -> Option<String> {
+    pub fn drain_events(&mut self) -> Option<Array> {
         let mut batch = Vec::new();
         while let Some(e) = self.pm.poll_event() {
             self.ledger.observe(&e);
             batch.push(e);
         }
-        events_json(batch.iter())
+        let (json, columns) = events_batch(batch.iter())?;
+        let cols = Array::new();
+        for c in columns {
+            let o = Object::new();
+            let set = |k: &str, v: &JsValue| {
+                let _ = Reflect::set(&o, &JsValue::from_str(k), v);
+            };
+            set("text", &JsValue::from_str(&c.text));
+            set("lengths", &Uint32Array::from(&c.lengths[..]));
+            set("scores", &Float64Array::from(&c.scores[..]));
+            set("ranks", &Uint32Array::from(&c.ranks[..]));
+            set("verdicts", &Uint8Array::from(&c.verdicts[..]));
+            let names: Array = c.verdict_names.iter().map(|n| JsValue::from_str(n)).collect();
+            set("verdictNames", &names);
+            set("connectedAt", &Float64Array::from(&c.connected_at[..]));
+            cols.push(&o);
+        }
+        let out = Array::new();
+        out.push(&JsValue::from_str(&json));
+        out.push(&cols);
+        Some(out)
     }
 
     /// Every pending command, or `undefined`: `[text, lengths]`, where `text` concatenates
