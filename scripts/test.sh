@@ -33,6 +33,8 @@ step "building the page"
 step "end-to-end tests (node --test, playwright-core, Chromium)"
 NODE_BIN="$CARGO_TARGET_DIR/debug/peerkeeper-node" DIST="$ROOT/dist" \
   node --test --test-concurrency=1 tests/e2e/ 2>&1 | tee -a "$results"
+step "npm package (build, pack, install, node --test, Chromium)"
+"$ROOT/scripts/test-npm.sh" 2>&1 | tee -a "$results"
 step "done"
 # One closing line over every runner (cargo's "test result:" lines and node's "# pass/# fail").
 awk '/^test result:/ { p += $4; f += $6 } /^# pass / { p += $3 } /^# fail / { f += $3 }

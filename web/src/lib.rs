@@ -6,7 +6,17 @@
 
 use wasm_bindgen::prelude::*;
 
+#[cfg(feature = "js-api")]
+pub mod js_args;
+#[cfg(feature = "js-api")]
+pub mod js_config;
+#[cfg(feature = "js-api")]
+pub mod js_events;
+#[cfg(feature = "js-api")]
+pub mod js_manager;
 pub mod light_peer_event;
+#[cfg(feature = "js-api")]
+pub mod snapshot;
 
 #[cfg(all(feature = "light-peer", target_arch = "wasm32"))]
 pub mod callback_guard;

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Builds and packs the npm package, installs the tarball into an empty temporary folder, and
+# runs tests/npm there: node --test (ESM, CommonJS, every method, bad input, snapshots, seed
+# 001) and the same engine cases in headless Chromium through the browser build.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$ROOT"
+
+TARBALL="$("$ROOT/scripts/build-npm.sh")"
+APP="$(mktemp -d "${TMPDIR:-/tmp}/peerkeeper-npm-XXXXXX")"
+trap 'rm -rf "$APP"' EXIT
+log "installing $(basename "$TARBALL") into $APP"
+(cd "$APP" && echo '{ "name": "app", "private": true }' > package.json \
+  && npm install --silent --no-audit --no-fund --offline "$TARBALL")
+
+log "npm package tests (node --test, then Chromium)"
+PEERKEEPER_NPM_DIR="$APP" node --test --test-concurrency=1 tests/npm/

@@ -1,0 +1,301 @@
+//! Core events as plain JS objects (commands, a peer and a reason each, cross as strings; see
+//! `RawPeerManager::drainCommands`).
+//!
+//! Convention: field names are camelCase (`stillProtected`, `cutScore`, `connectedAt`); the
+//! `type` of an object is the name it is dispatched under (`'trim'`, `'tagSet'`, and
+//! `'disconnect'` for the one command); enumerated values (reasons, verdicts, triggers, removal
+//! causes, directions) keep the engine's stable snake_case vocabulary (`'too_many_peers'`,
+//! `'closed_tie_oldest'`), the same strings the Rust serde encoding and status lines use. An
+//! absent optional value is `null`. Times are milliseconds.
+
+use peerkeeper_core::{
+    Direction, Event, RemovalCause, TrimEntry, TrimReport, TrimTrigger, Verdict,
+};
+use serde::Serialize;
+
+use crate::js_manager::Key;
+
+#[derive(Serialize)]
+#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
+enum JsEvent<'a> {
+    Connected {
+        peer: &'a str,
+        conn: u64,
+        direction: Direction,
+        connections: usize,
+        at: u64,
+    },
+    Disconnected {
+        peer: &'a str,
+        conn: u64,
+        connections: usize,
+        at: u64,
+    },
+    TagSet {
+        peer: &'a str,
+        tag: &'a str,
+        old: Option<i64>,
+        new: i64,
+        decaying: bool,
+        at: u64,
+    },
+    TagBumped {
+        peer: &'a str,
+        tag: &'a str,
+        old: i64,
+        new: i64,
+        at: u64,
+    },
+    TagDecayed {
+        peer: &'a str,
+        tag: &'a str,
+        old: i64,
+        new: i64,
+        at: u64,
+    },
+    TagRemoved {
+        peer: &'a str,
+        tag: &'a str,
+        old: i64,
+        cause: RemovalCause,
+        at: u64,
+    },
+    Protected {
+        peer: &'a str,
+        tag: &'a str,
+        at: u64,
+    },
+    Unprotected {
+        peer: &'a str,
+        tag: &'a str,
+        still_protected: bool,
+        at: u64,
+    },
+    TrimDeferred {
+        until: u64,
+        at: u64,
+    },
+    #[serde(rename = "trim")]
+    Trimmed {
+        report: JsTrimReport,
+        at: u64,
+    },
+    PeerForgotten {
+        peer: &'a str,
+        at: u64,
+    },
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsTrimReport {
+    trigger: TrimTrigger,
+    connected: usize,
+    target: usize,
+    closed: usize,
+    shortfall: usize,
+    cut_score: Option<f64>,
+    /// Index of this report's [`Columns`] in the batch; the JS layer swaps in the entries.
+    entries: usize,
+}
+
+/// A trim report's entries, column by column: 10 000 entries cost ~1.4 MB as JSON but a few
+/// typed arrays and one string as columns.
+#[derive(Default)]
+pub struct Columns {
+    /// Every entry's peer, concatenated; `lengths` splits it (UTF-16 units).
+    pub text: String,
+    pub lengths: Vec<u32>,
+    pub scores: Vec<f64>,
+    /// 0 for none (ranks start at 1).
+    pub ranks: Vec<u32>,
+    /// Indexes into `verdict_names`.
+    pub verdicts: Vec<u8>,
+    pub verdict_names: Vec<String>,
+    pub connected_at: Vec<f64>,
+}
+
+impl Columns {
+    fn of(entries: &[TrimEntry<Key>]) -> Columns {
+        let mut c = Columns::default();
+        let mut known: Vec<Verdict> = Vec::new();
+        for e in entries {
+            c.text.push_str(&e.peer);
+            c.lengths.push(e.peer.encode_utf16().count() as u32);
+            c.scores.push(e.score);
+            c.ranks.push(e.rank.unwrap_or(0));
+            let idx = match known.iter().position(|v| *v == e.verdict) {
+                Some(i) => i,
+                None => {
+                    known.push(e.verdict);
+                    // A unit variant serializes to its snake_case name.
+                    let name = serde_json::to_value(e.verdict).ok();
+                    c.verdict_names
+                        .push(name.and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default());
+                    known.len() - 1
+                }
+            };
+            c.verdicts.push(idx as u8);
+            c.connected_at.push(e.connected_at as f64);
+        }
+        c
+    }
+}
+
+fn report(r: &TrimReport<Key>, columns: &mut Vec<Columns>) -> JsTrimReport {
+    columns.push(Columns::of(&r.entries));
+    JsTrimReport {
+        trigger: r.trigger,
+        connected: r.connected,
+        target: r.target,
+        closed: r.closed,
+        shortfall: r.shortfall,
+        cut_score: r.cut_score,
+        entries: columns.len() - 1,
+    }
+}
+
+/// The typed mirror of the events the JS API exposes methods for (issue 3); `None` for the
+/// rest, which cross through [`generic`].
+fn mirror<'a>(e: &'a Event<Key>, columns: &mut Vec<Columns>) -> Option<JsEvent<'a>> {
+    Some(match e {
+        Event::Connected { peer, conn, direction, connections, at } => JsEvent::Connected {
+            peer,
+            conn: conn.0,
+            direction: *direction,
+            connections: *connections,
+            at: *at,
+        },
+        Event::Disconnected { peer, conn, connections, at } => {
+            JsEvent::Disconnected { peer, conn: conn.0, connections: *connections, at: *at }
+        }
+        Event::TagSet { peer, tag, old, new, decaying, at } => {
+            JsEvent::TagSet { peer, tag, old: *old, new: *new, decaying: *decaying, at: *at }
+        }
+        Event::TagBumped { peer, tag, old, new, at } => {
+            JsEvent::TagBumped { peer, tag, old: *old, new: *new, at: *at }
+        }
+        Event::TagDecayed { peer, tag, old, new, at } => {
+            JsEvent::TagDecayed { peer, tag, old: *old, new: *new, at: *at }
+        }
+        Event::TagRemoved { peer, tag, old, cause, at } => {
+            JsEvent::TagRemoved { peer, tag, old: *old, cause: *cause, at: *at }
+        }
+        Event::Protected { peer, tag, at } => JsEvent::Protected { peer, tag, at: *at },
+        Event::Unprotected { peer, tag, still_protected, at } => {
+            JsEvent::Unprotected { peer, tag, still_protected: *still_protected, at: *at }
+        }
+        Event::TrimDeferred { until, at } => JsEvent::TrimDeferred { until: *until, at: *at },
+        Event::Trimmed { report: r, at } => {
+            JsEvent::Trimmed { report: report(r, columns), at: *at }
+        }
+        Event::PeerForgotten { peer, at } => JsEvent::PeerForgotten { peer, at: *at },
+        _ => return None,
+    })
+}
+
+/// Events without a typed mirror yet (issues 4-6: reports, bans, strikes, lifecycle, fork)
+/// cross in core's serde shape with every key and the `type` turned camelCase, so the module's
+/// convention holds for them too; enumerated values keep their snake_case words.
+fn generic(e: &Event<Key>) -> serde_json::Value {
+    let mut v = serde_json::to_value(e).unwrap_or(serde_json::Value::Null);
+    camel_keys(&mut v);
+    if let Some(serde_json::Value::String(t)) = v.get_mut("type") {
+        *t = camel(t);
+    }
+    v
+}
+
+fn camel_keys(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(map) => {
+            for (k, mut x) in std::mem::take(map) {
+                camel_keys(&mut x);
+                map.insert(camel(&k), x);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(camel_keys),
+        _ => {}
+    }
+}
+
+fn camel(snake: &str) -> String {
+    let mut out = String::with_capacity(snake.len());
+    let mut upper = false;
+    for c in snake.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Appends `value` to a JSON array being built in `out`.
+fn push_json<T: Serialize>(out: &mut Vec<u8>, value: &T) {
+    out.push(if out.is_empty() { b'[' } else { b',' });
+    // Plain structs of strings, numbers and options: serializing into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, value);
+}
+
+fn close_json(mut out: Vec<u8>) -> Option<String> {
+    if out.is_empty() {
+        return None;
+    }
+    out.push(b']');
+    String::from_utf8(out).ok()
+}
+
+/// Events as one JSON array, with the entries of any trim report as [`Columns`]; `None` when
+/// there are none. Crossing into JS once per batch and one `JSON.parse` there costs far less
+/// than a boundary call per object or per field.
+pub fn events_batch<'a>(
+    events: impl Iterator<Item = &'a Event<Key>>,
+) -> Option<(String, Vec<Columns>)> {
+    let mut out = Vec::new();
+    let mut columns = Vec::new();
+    for e in events {
+        match mirror(e, &mut columns) {
+            Some(js) => push_json(&mut out, &js),
+            None => push_json(&mut out, &generic(e)),
+        }
+    }
+    close_json(out).map(|json| (json, columns))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_without_a_typed_mirror_cross_with_camel_case_keys_and_type() {
+        let e: Event<Key> = Event::SoftBanned {
+            peer: Key::from("p1"),
+            reason: "spam strike threshold exceeded".into(),
+            until: 3_600_000,
+            at: 5,
+        };
+        let (json, columns) = events_batch(std::iter::once(&e)).unwrap();
+        assert!(columns.is_empty());
+        assert_eq!(
+            json,
+            r#"[{"at":5,"peer":"p1","reason":"spam strike threshold exceeded","type":"softBanned","until":3600000}]"#
+        );
+    }
+
+    #[test]
+    fn nested_keys_are_camel_cased_but_values_keep_their_words() {
+        let mut v = serde_json::json!({"type": "lifecycle_timed_out", "from_state": {"time_out": "io_error"}});
+        camel_keys(&mut v);
+        assert_eq!(
+            v,
+            serde_json::json!({"type": "lifecycle_timed_out", "fromState": {"timeOut": "io_error"}})
+        );
+        assert_eq!(camel("still_protected"), "stillProtected");
+        assert_eq!(camel("at"), "at");
+    }
+}

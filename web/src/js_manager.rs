@@ -1,0 +1,350 @@
+//! `RawPeerManager`: core's `PeerManager` for JS, keyed by peer-id strings. The npm package
+//! wraps this class (adding type checks, `EventTarget`, the async iterator and the self-driven
+//! clock) and is the only caller: strings arrive as `&str` and numbers as `f64` after the JS
+//! layer checked their types, and every value is checked here (see `js_args`), so no JS input
+//! reaches a core path that could panic.
+//!
+//! Times are milliseconds as JS numbers; `undefined` results mean "none".
+
+use std::rc::Rc;
+
+use js_sys::{Array, Float64Array, Function, Object, Reflect, Uint32Array, Uint8Array};
+use peerkeeper_core::{Command, ConnId, PeerManager};
+use wasm_bindgen::prelude::*;
+
+use crate::js_args::{self as args, JsResult};
+use crate::js_config;
+use crate::js_events::events_batch;
+use crate::snapshot::{self, DecaySpec, Ledger};
+
+/// Peer keys: a trim clones one per report entry and per command, which for `Rc<str>` is a
+/// reference count instead of an allocation.
+pub type Key = Rc<str>;
+
+#[wasm_bindgen(js_name = RawPeerManager)]
+pub struct JsPeerManager {
+    pm: PeerManager<Key>,
+    ledger: Ledger,
+}
+
+fn key(method: &str, peer: &str) -> JsResult<Key> {
+    args::nonempty(method, "peer", peer)?;
+    Ok(Key::from(peer))
+}
+
+#[wasm_bindgen(js_class = RawPeerManager)]
+impl JsPeerManager {
+    /// `config`: a plain object with camelCase keys, or `undefined` for the defaults.
+    #[wasm_bindgen(constructor)]
+    pub fn new(config: JsValue) -> JsResult<JsPeerManager> {
+        let config = js_config::from_js(&config)?;
+        let pm = PeerManager::new(config).map_err(|e| js_config::refused(&e))?;
+        Ok(JsPeerManager { pm, ledger: Ledger::default() })
+    }
+
+    // ---- inputs -------------------------------------------------------------------------
+
+    pub fn connected(&mut self, peer: &str, conn: f64, direction: &str, now: f64) -> JsResult<()> {
+        const M: &str = "connected";
+        let key = key(M, peer)?;
+        let conn = args::millis_value(M, "conn", conn)?;
+        let direction = args::direction(M, direction)?;
+        let now = args::millis_value(M, "now", now)?;
+        self.ledger.touch(peer);
+        self.pm.connected(&key, ConnId(conn), direction, now);
+        Ok(())
+    }
+
+    pub fn disconnected(&mut self, peer: &str, conn: f64, now: f64) -> JsResult<bool> {
+        const M: &str = "disconnected";
+        let key = key(M, peer)?;
+        let conn = args::millis_value(M, "conn", conn)?;
+        let now = args::millis_value(M, "now", now)?;
+        Ok(self.pm.disconnected(&key, ConnId(conn), now))
+    }
+
+    #[wasm_bindgen(js_name = handleTimeout)]
+    pub fn handle_timeout(&mut self, now: f64) -> JsResult<()> {
+        let now = args::millis_value("handleTimeout", "now", now)?;
+        self.pm.handle_timeout(now);
+        Ok(())
+    }
+
+    pub fn trim(&mut self, now: f64) -> JsResult<()> {
+        let now = args::millis_value("trim", "now", now)?;
+        self.pm.trim(now);
+        Ok(())
+    }
+
+    #[wasm_bindgen(js_name = tagPeer)]
+    pub fn tag_peer(&mut self, peer: &str, tag: &str, value: f64) -> JsResult<()> {
+        const M: &str = "tagPeer";
+        let key = key(M, peer)?;
+        args::nonempty(M, "tag", tag)?;
+        let value = args::tag_value_of(M, "value", value)?;
+        self.ledger.touch(peer);
+        self.pm.tag_peer(&key, tag, value);
+        Ok(())
+    }
+
+    #[wasm_bindgen(js_name = untagPeer)]
+    pub fn untag_peer(&mut self, peer: &str, tag: &str) -> JsResult<bool> {
+        let key = key("untagPeer", peer)?;
+        args::nonempty("untagPeer", "tag", tag)?;
+        Ok(self.pm.untag_peer(&key, tag))
+    }
+
+    /// Calls `f(current)` (current: the tag's value or 0) and sets the static tag to its
+    /// result. If `f` throws or returns something other than a safe integer, nothing changes.
+    #[wasm_bindgen(js_name = upsertTag)]
+    pub fn upsert_tag(&mut self, peer: &str, tag: &str, f: JsValue) -> JsResult<()> {
+        const M: &str = "upsertTag";
+        let key = key(M, peer)?;
+        args::nonempty(M, "tag", tag)?;
+        let Some(f) = f.dyn_ref::<Function>() else {
+            return Err(args::type_error(&format!(
+                "{M}: fn must be a function, got {}",
+                args::describe(&f)
+            )));
+        };
+        let current = self.pm.tag_value(&key, tag).unwrap_or(0);
+        let result = f.call1(&JsValue::UNDEFINED, &JsValue::from_f64(current as f64))?;
+        let value = args::tag_value(M, "the value fn returned", &result)?;
+        self.ledger.touch(peer);
+        self.pm.upsert_tag(&key, tag, |_| value);
+        Ok(())
+    }
+
+    /// `decay`: `"none"` or `{ kind: "fixed", amount }`, `{ kind: "linear", coef }`,
+    /// `{ kind: "expire_when_inactive", after }`; `bump` (optional): `"sum"`, `"overwrite"` or
+    /// `{ kind: "sum_bounded", min, max }`.
+    #[wasm_bindgen(js_name = tagPeerDecaying)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn tag_peer_decaying(
+        &mut self,
+        peer: &str,
+        tag: &str,
+        value: f64,
+        interval: f64,
+        decay: JsValue,
+        now: f64,
+        bump: JsValue,
+    ) -> JsResult<()> {
+        const M: &str = "tagPeerDecaying";
+        let key = key(M, peer)?;
+        args::nonempty(M, "tag", tag)?;
+        let value = args::tag_value_of(M, "value", value)?;
+        let interval = args::millis_value(M, "interval", interval)?;
+        let decay = args::decay(M, &decay)?;
+        let now = args::millis_value(M, "now", now)?;
+        let bump = args::bump(M, &bump)?;
+        self.ledger.decaying(peer, tag, DecaySpec { interval, decay: decay.clone(), bump });
+        self.pm.tag_peer_decaying_with_bump(&key, tag, value, interval, decay, bump, now);
+        Ok(())
+    }
+
+    #[wasm_bindgen(js_name = bumpDecayingTag)]
+    pub fn bump_decaying_tag(
+        &mut self,
+        peer: &str,
+        tag: &str,
+        delta: f64,
+        now: f64,
+    ) -> JsResult<bool> {
+        const M: &str = "bumpDecayingTag";
+        let key = key(M, peer)?;
+        args::nonempty(M, "tag", tag)?;
+        let delta = args::tag_value_of(M, "delta", delta)?;
+        let now = args::millis_value(M, "now", now)?;
+        Ok(self.pm.bump_decaying_tag(&key, tag, delta, now))
+    }
+
+    #[wasm_bindgen(js_name = removeDecayingTag)]
+    pub fn remove_decaying_tag(&mut self, peer: &str, tag: &str) -> JsResult<bool> {
+        let key = key("removeDecayingTag", peer)?;
+        args::nonempty("removeDecayingTag", "tag", tag)?;
+        Ok(self.pm.remove_decaying_tag(&key, tag))
+    }
+
+    pub fn protect(&mut self, peer: &str, tag: &str) -> JsResult<()> {
+        let key = key("protect", peer)?;
+        args::nonempty("protect", "tag", tag)?;
+        self.ledger.protection(peer, tag);
+        self.pm.protect(&key, tag);
+        Ok(())
+    }
+
+    /// Whether the peer is still protected by other reasons.
+    pub fn unprotect(&mut self, peer: &str, tag: &str) -> JsResult<bool> {
+        let key = key("unprotect", peer)?;
+        args::nonempty("unprotect", "tag", tag)?;
+        Ok(self.pm.unprotect(&key, tag))
+    }
+
+    // ---- outputs ------------------------------------------------------------------------
+
+    /// Every pending event, or `undefined`: `[json, columns]`, where `json` is an array of
+    /// events (see `js_events` for the shape) in which a trim report's `entries` is an index
+    /// into `columns`, whose items are `{ text, lengths, scores, ranks, verdicts,
+    /// verdictNames, connectedAt }` (see `js_events::Columns`).
+    #[wasm_bindgen(js_name = drainEvents)]
+    pub fn drain_events(&mut self) -> Option<Array> {
+        let mut batch = Vec::new();
+        while let Some(e) = self.pm.poll_event() {
+            self.ledger.observe(&e);
+            batch.push(e);
+        }
+        let (json, columns) = events_batch(batch.iter())?;
+        let cols = Array::new();
+        for c in columns {
+            let o = Object::new();
+            let set = |k: &str, v: &JsValue| {
+                let _ = Reflect::set(&o, &JsValue::from_str(k), v);
+            };
+            set("text", &JsValue::from_str(&c.text));
+            set("lengths", &Uint32Array::from(&c.lengths[..]));
+            set("scores", &Float64Array::from(&c.scores[..]));
+            set("ranks", &Uint32Array::from(&c.ranks[..]));
+            set("verdicts", &Uint8Array::from(&c.verdicts[..]));
+            let names: Array = c.verdict_names.iter().map(|n| JsValue::from_str(n)).collect();
+            set("verdictNames", &names);
+            set("connectedAt", &Float64Array::from(&c.connected_at[..]));
+            cols.push(&o);
+        }
+        let out = Array::new();
+        out.push(&JsValue::from_str(&json));
+        out.push(&cols);
+        Some(out)
+    }
+
+    /// Every pending command, or `undefined`: `[text, lengths]`, where `text` concatenates
+    /// each command's reason and peer and `lengths` (a `Uint32Array`) holds their lengths in
+    /// UTF-16 units, `[reason, peer, reason, peer, ...]`. A trim can issue thousands of
+    /// commands; three boundary crossings for all of them cost far less than a few per command.
+    #[wasm_bindgen(js_name = drainCommands)]
+    pub fn drain_commands(&mut self) -> Option<Array> {
+        let mut text = String::new();
+        let mut lengths: Vec<u32> = Vec::new();
+        while let Some(Command::Disconnect { peer, reason }) = self.pm.poll_command() {
+            for part in [reason.as_str(), &peer] {
+                text.push_str(part);
+                lengths.push(part.encode_utf16().count() as u32);
+            }
+        }
+        if lengths.is_empty() {
+            return None;
+        }
+        let out = Array::new();
+        out.push(&JsValue::from_str(&text));
+        out.push(&Uint32Array::from(&lengths[..]));
+        Some(out)
+    }
+
+    /// When `handleTimeout` next has work, or `undefined`.
+    #[wasm_bindgen(js_name = pollTimeout)]
+    pub fn poll_timeout(&self) -> Option<f64> {
+        self.pm.poll_timeout().map(|t| t as f64)
+    }
+
+    // ---- getters ------------------------------------------------------------------------
+
+    #[wasm_bindgen(js_name = peerScore)]
+    pub fn peer_score(&self, peer: &str) -> JsResult<f64> {
+        Ok(self.pm.peer_score(&key("peerScore", peer)?))
+    }
+
+    #[wasm_bindgen(js_name = isProtected)]
+    pub fn is_protected(&self, peer: &str, tag: Option<String>) -> JsResult<bool> {
+        let key = key("isProtected", peer)?;
+        if let Some(t) = &tag {
+            args::nonempty("isProtected", "tag", t)?;
+        }
+        Ok(self.pm.is_protected(&key, tag.as_deref()))
+    }
+
+    /// The value of one tag (static or decaying), or `undefined`.
+    #[wasm_bindgen(js_name = tagValue)]
+    pub fn tag_value(&self, peer: &str, tag: &str) -> JsResult<Option<f64>> {
+        let key = key("tagValue", peer)?;
+        args::nonempty("tagValue", "tag", tag)?;
+        Ok(self.pm.tag_value(&key, tag).map(|v| v as f64))
+    }
+
+    /// The peer's tags in creation order: `[{ name, value, decaying }]`.
+    pub fn tags(&self, peer: &str) -> JsResult<Array> {
+        let key = key("tags", peer)?;
+        let out = Array::new();
+        for (name, value, decaying) in self.pm.tags(&key) {
+            let o = Object::new();
+            let _ = Reflect::set(&o, &"name".into(), &JsValue::from_str(&name));
+            let _ = Reflect::set(&o, &"value".into(), &JsValue::from_f64(value as f64));
+            let _ = Reflect::set(&o, &"decaying".into(), &JsValue::from_bool(decaying));
+            out.push(&o);
+        }
+        Ok(out)
+    }
+
+    #[wasm_bindgen(js_name = isConnected)]
+    pub fn is_connected(&self, peer: &str) -> JsResult<bool> {
+        Ok(self.pm.is_connected(&key("isConnected", peer)?))
+    }
+
+    #[wasm_bindgen(js_name = isClosing)]
+    pub fn is_closing(&self, peer: &str) -> JsResult<bool> {
+        Ok(self.pm.is_closing(&key("isClosing", peer)?))
+    }
+
+    #[wasm_bindgen(js_name = connectionCount)]
+    pub fn connection_count(&self, peer: &str) -> JsResult<u32> {
+        Ok(self.pm.connection_count(&key("connectionCount", peer)?) as u32)
+    }
+
+    #[wasm_bindgen(js_name = connectedCount)]
+    pub fn connected_count(&self) -> u32 {
+        self.pm.connected_count() as u32
+    }
+
+    /// Peers counted toward the watermarks, in peer-book order.
+    #[wasm_bindgen(js_name = connectedPeers)]
+    pub fn connected_peers(&self) -> Array {
+        self.pm.connected_peers().map(|p| JsValue::from_str(p)).collect()
+    }
+
+    /// Every peer with a record: connected, being closed, or remembered after leaving.
+    #[wasm_bindgen(js_name = knownPeerCount)]
+    pub fn known_peer_count(&self) -> u32 {
+        self.pm.known_peers() as u32
+    }
+
+    /// The latest time the manager has been given.
+    pub fn now(&self) -> f64 {
+        self.pm.now() as f64
+    }
+
+    /// The config in effect, with every default filled in.
+    pub fn config(&self) -> JsValue {
+        js_config::to_js(self.pm.config())
+    }
+
+    // ---- persistence --------------------------------------------------------------------
+
+    pub fn snapshot(&mut self) -> Uint8Array {
+        Uint8Array::from(&snapshot::capture(&self.pm, &mut self.ledger)[..])
+    }
+
+    /// Replaces this manager's peer state with the snapshot's; keeps this manager's config.
+    /// Refused bytes leave the manager untouched.
+    pub fn restore(&mut self, bytes: JsValue) -> JsResult<()> {
+        let Some(bytes) = bytes.dyn_ref::<Uint8Array>() else {
+            return Err(args::type_error(&format!(
+                "restore: bytes must be a Uint8Array, got {}",
+                args::describe(&bytes)
+            )));
+        };
+        let (pm, ledger) = snapshot::rebuild(&bytes.to_vec(), self.pm.config(), self.pm.now())
+            .map_err(|e| args::range_error(&format!("restore: {e}")))?;
+        self.pm = pm;
+        self.ledger = ledger;
+        Ok(())
+    }
+}
