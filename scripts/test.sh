@@ -37,5 +37,8 @@ step "npm package (build, pack, install, node --test, Chromium)"
 "$ROOT/scripts/test-npm.sh" 2>&1 | tee -a "$results"
 step "done"
 # One closing line over every runner (cargo's "test result:" lines and node's "# pass/# fail").
+# Known gaps run as node:test todos: they are counted and shown, and do not fail the run.
 awk '/^test result:/ { p += $4; f += $6 } /^# pass / { p += $3 } /^# fail / { f += $3 }
-     END { printf "total: %d passed, %d failed\n", p, f }' "$results"
+     /^# todo / { t += $3 }
+     END { if (t) printf "todo: %d (known gaps, marked # TODO above)\n", t
+           printf "total: %d passed, %d failed\n", p, f }' "$results"
