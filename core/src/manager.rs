@@ -603,8 +603,7 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
         let plan = trim::plan(&self.book, &self.config, now, trigger);
         self.commands.reserve(plan.victims.len());
         for &slot in &plan.victims {
-            self.book.mark_closing(slot);
-            let peer = self.book.get(slot).peer.clone();
+            let peer = self.book.mark_closing(slot).clone();
             self.commands
                 .push_back(Command::Disconnect { peer, reason: DisconnectReason::TooManyPeers });
         }

@@ -37,6 +37,7 @@ fn total_order_key(x: f64) -> u64 {
 }
 
 /// The inverse of [`total_order_key`].
+#[cfg(test)]
 fn from_total_order_key(key: u64) -> f64 {
     f64::from_bits(if key >> 63 == 1 { key & !(1 << 63) } else { !key })
 }
@@ -196,13 +197,16 @@ pub(crate) fn plan<P: Clone + Eq + Hash>(
         } else if now.saturating_sub(r.since) < config.grace_period {
             Verdict::KeptInGrace
         } else {
-            integral &= score.fract() == 0.0 && score.abs() < 9.0e18;
+            // Optimistically keyed by the integer itself (see below); a cast round trip
+            // rather than `fract()`, which is a library call at this opt-level.
+            let whole = score as i64;
+            integral &= whole as f64 == score && score.abs() < 9.0e18;
             let pos = entries.len() as u32;
             if ranks_below_aligned(r) {
                 below.resize(entries.len() + 1, false);
                 below[pos as usize] = true;
             }
-            cands.push(Candidate { score_key: total_order_key(score), seq: r.seq, pos });
+            cands.push(Candidate { score_key: (whole as u64) ^ (1 << 63), seq: r.seq, pos });
             Verdict::KeptAboveCut
         };
         entries.push(TrimEntry {
@@ -214,13 +218,13 @@ pub(crate) fn plan<P: Clone + Eq + Hash>(
         });
         slots.push(slot);
     }
-    if integral {
-        // Whole-number scores (all of them, while scores are sums of integer tags) sort on
-        // the integer itself: nearby values then differ only in low bits, which the radix
-        // sort visits in one pass instead of the several an f64 bit pattern needs.
-        // The score comes back out of the key, so this pass reads nothing but `cands`.
+    // Whole-number scores (all of them, while scores are sums of integer tags) sort on the
+    // integer itself: nearby values then differ only in low bits, which the radix sort visits
+    // in one pass instead of the several an f64 bit pattern needs. The first pass assumed
+    // this; only when some score is fractional do the keys become `f64` bit orders.
+    if !integral {
         for c in cands.iter_mut() {
-            c.score_key = (from_total_order_key(c.score_key) as i64 as u64) ^ (1 << 63);
+            c.score_key = total_order_key(entries[c.pos as usize].score);
         }
     }
 
