@@ -300,6 +300,12 @@ mod tests {
         }
     }
 
+    #[test]
+    fn the_disconnect_command_a_trim_queues_per_victim_is_32_bytes_for_a_u64_key() {
+        // A trim writes one per victim and the host reads each back: 50 000 at a time.
+        assert_eq!(std::mem::size_of::<crate::events::Command<u64>>(), 32);
+    }
+
     fn xorshift(mut x: u64) -> impl FnMut() -> u64 {
         move || {
             x ^= x << 13;
