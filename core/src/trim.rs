@@ -69,6 +69,10 @@ fn sort_closing_order(v: &mut Vec<Candidate>) {
     radix_passes(v, &mut buf, &mut counts, score_diff, |c| c.score_key);
 }
 
+/// Set in a rank: the victim's score equals the cut's (its verdict is "tie, oldest first").
+/// Ranks count peers, far below 2^31.
+const TIED_WITH_CUT: u32 = 1 << 31;
+
 const RADIX_BITS: u32 = 11;
 const RADIX_MASK: u64 = (1 << RADIX_BITS) - 1;
 
@@ -244,12 +248,31 @@ pub(crate) fn plan<P: Clone + Eq + Hash>(
     }
     let cut_below = order.get(k).is_some_and(|&pos| below.get(pos as usize) == Some(&true));
     let cut_score = order.get(k).map(|&pos| entries[pos as usize].score);
-    let cut_key = cut_score.map(total_order_key);
 
     // Ranks go to a small side array (the only random writes: it stays in cache).
     let mut ranks = vec![0u32; connected];
     for (rank, &pos) in order.iter().enumerate() {
         ranks[pos as usize] = rank as u32 + 1;
+    }
+    // Victims tied with the cut are, in closing order, the run just before it within its
+    // alignment class (the sort is by class, score, age). Flagging them here, reading only
+    // that run's scores, spares the pass below reading every victim's score back from a
+    // report that, at 100 000 peers, has long left the cache.
+    if let Some(cut) = cut_score {
+        let cut_key = total_order_key(cut);
+        for &pos in order[..k].iter().rev() {
+            let score = entries[pos as usize].score;
+            let key = total_order_key(score);
+            // `==` as well: the integer sort puts -0.0 and 0.0 in one run.
+            let in_run = (below.get(pos as usize) == Some(&true)) == cut_below
+                && (key == cut_key || score == cut);
+            if !in_run {
+                break;
+            }
+            if key == cut_key {
+                ranks[pos as usize] |= TIED_WITH_CUT;
+            }
+        }
     }
 
     // Second pass, in book order again: ranks, verdicts and victims. Victims are closed in
@@ -259,12 +282,14 @@ pub(crate) fn plan<P: Clone + Eq + Hash>(
         if rank == 0 {
             continue;
         }
+        let tied = rank & TIED_WITH_CUT != 0;
+        let rank = rank & !TIED_WITH_CUT;
         entry.rank = Some(rank);
         if rank as usize <= k {
             let victim_below = below.get(pos) == Some(&true);
-            entry.verdict = if victim_below && cut_key.is_some() && !cut_below {
+            entry.verdict = if victim_below && cut_score.is_some() && !cut_below {
                 Verdict::ClosedNotAligned
-            } else if cut_key == Some(total_order_key(entry.score)) {
+            } else if tied {
                 Verdict::ClosedTieOldest
             } else {
                 Verdict::ClosedLowestScore
