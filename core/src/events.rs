@@ -30,8 +30,9 @@ pub enum Command<P> {
     /// Ask `peer` for blocks `from..from + count` (headers, for a light host).
     RequestBlocks { peer: P, from: u64, count: u64 },
     /// We are on a confirmed minority fork: move our head from `fork_point` onto the branch
-    /// ending at `to` (the `RequestBlocks` that follow fetch it).
-    SwitchFork { fork_point: BlockRef, to: BlockRef },
+    /// ending at `to` (the `RequestBlocks` that follow fetch it). Boxed: unboxed, this rare
+    /// variant made every command 88 bytes, and a trim queues one command per victim.
+    SwitchFork { fork_point: Box<BlockRef>, to: Box<BlockRef> },
 }
 
 /// Everything observable, in the order it happened. Every variant carries `at`, the time of

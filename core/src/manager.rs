@@ -601,13 +601,13 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
         // Rank on current values: apply decays that are due but not yet handled.
         self.run_decays(now);
         let plan = trim::plan(&self.book, &self.config, now, trigger);
-        self.commands.reserve(plan.victims.len());
-        for &slot in &plan.victims {
-            self.book.mark_closing(slot);
-            let peer = self.book.get(slot).peer.clone();
-            self.commands
-                .push_back(Command::Disconnect { peer, reason: DisconnectReason::TooManyPeers });
-        }
+        // One `extend` of known length rather than a `push_back` per victim (50 000 of them
+        // at 100 000 peers): no capacity check or call per command.
+        let book = &mut self.book;
+        self.commands.extend(plan.victims.iter().map(|&slot| Command::Disconnect {
+            peer: book.mark_closing(slot).clone(),
+            reason: DisconnectReason::TooManyPeers,
+        }));
         self.record_trim_goodbyes(&plan.victims, now);
         self.last_trim = Some(now);
         self.pending_trim = None;

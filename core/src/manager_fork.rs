@@ -291,6 +291,7 @@ impl<P: PeerKey> PeerManager<P> {
                     self.events.push_back(Event::ForkStatusChanged { from, to, at: now });
                 }
                 ForkOutcome::SwitchFork { fork_point, to } => {
+                    let (fork_point, to) = (Box::new(fork_point), Box::new(to));
                     self.commands.push_back(Command::SwitchFork { fork_point, to });
                 }
                 ForkOutcome::NodeModeChanged { from, to, why } => {

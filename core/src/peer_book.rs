@@ -280,11 +280,13 @@ impl<P: Clone + Eq + Hash> PeerBook<P> {
         Some(left)
     }
 
-    pub(crate) fn mark_closing(&mut self, slot: u32) {
+    /// Returns the peer's key, so a caller closing many peers reads each record once.
+    pub(crate) fn mark_closing(&mut self, slot: u32) -> &P {
+        self.counted -= 1;
         let r = self.get_mut(slot);
         debug_assert!(r.counts());
         r.closing = true;
-        self.counted -= 1;
+        &r.peer
     }
 
     /// The next retained peer to forget at `now`, if its time is up or too many are kept.

@@ -37,6 +37,7 @@ fn total_order_key(x: f64) -> u64 {
 }
 
 /// The inverse of [`total_order_key`].
+#[cfg(test)]
 fn from_total_order_key(key: u64) -> f64 {
     f64::from_bits(if key >> 63 == 1 { key & !(1 << 63) } else { !key })
 }
@@ -67,6 +68,10 @@ fn sort_closing_order(v: &mut Vec<Candidate>) {
     radix_passes(v, &mut buf, &mut counts, seq_diff, |c| c.seq);
     radix_passes(v, &mut buf, &mut counts, score_diff, |c| c.score_key);
 }
+
+/// Set in a rank: the victim's score equals the cut's (its verdict is "tie, oldest first").
+/// Ranks count peers, far below 2^31.
+const TIED_WITH_CUT: u32 = 1 << 31;
 
 const RADIX_BITS: u32 = 11;
 const RADIX_MASK: u64 = (1 << RADIX_BITS) - 1;
@@ -196,13 +201,16 @@ pub(crate) fn plan<P: Clone + Eq + Hash>(
         } else if now.saturating_sub(r.since) < config.grace_period {
             Verdict::KeptInGrace
         } else {
-            integral &= score.fract() == 0.0 && score.abs() < 9.0e18;
+            // Optimistically keyed by the integer itself (see below); a cast round trip
+            // rather than `fract()`, which is a library call at this opt-level.
+            let whole = score as i64;
+            integral &= whole as f64 == score && score.abs() < 9.0e18;
             let pos = entries.len() as u32;
             if ranks_below_aligned(r) {
                 below.resize(entries.len() + 1, false);
                 below[pos as usize] = true;
             }
-            cands.push(Candidate { score_key: total_order_key(score), seq: r.seq, pos });
+            cands.push(Candidate { score_key: (whole as u64) ^ (1 << 63), seq: r.seq, pos });
             Verdict::KeptAboveCut
         };
         entries.push(TrimEntry {
@@ -214,13 +222,13 @@ pub(crate) fn plan<P: Clone + Eq + Hash>(
         });
         slots.push(slot);
     }
-    if integral {
-        // Whole-number scores (all of them, while scores are sums of integer tags) sort on
-        // the integer itself: nearby values then differ only in low bits, which the radix
-        // sort visits in one pass instead of the several an f64 bit pattern needs.
-        // The score comes back out of the key, so this pass reads nothing but `cands`.
+    // Whole-number scores (all of them, while scores are sums of integer tags) sort on the
+    // integer itself: nearby values then differ only in low bits, which the radix sort visits
+    // in one pass instead of the several an f64 bit pattern needs. The first pass assumed
+    // this; only when some score is fractional do the keys become `f64` bit orders.
+    if !integral {
         for c in cands.iter_mut() {
-            c.score_key = (from_total_order_key(c.score_key) as i64 as u64) ^ (1 << 63);
+            c.score_key = total_order_key(entries[c.pos as usize].score);
         }
     }
 
@@ -240,12 +248,31 @@ pub(crate) fn plan<P: Clone + Eq + Hash>(
     }
     let cut_below = order.get(k).is_some_and(|&pos| below.get(pos as usize) == Some(&true));
     let cut_score = order.get(k).map(|&pos| entries[pos as usize].score);
-    let cut_key = cut_score.map(total_order_key);
 
     // Ranks go to a small side array (the only random writes: it stays in cache).
     let mut ranks = vec![0u32; connected];
     for (rank, &pos) in order.iter().enumerate() {
         ranks[pos as usize] = rank as u32 + 1;
+    }
+    // Victims tied with the cut are, in closing order, the run just before it within its
+    // alignment class (the sort is by class, score, age). Flagging them here, reading only
+    // that run's scores, spares the pass below reading every victim's score back from a
+    // report that, at 100 000 peers, has long left the cache.
+    if let Some(cut) = cut_score {
+        let cut_key = total_order_key(cut);
+        for &pos in order[..k].iter().rev() {
+            let score = entries[pos as usize].score;
+            let key = total_order_key(score);
+            // `==` as well: the integer sort puts -0.0 and 0.0 in one run.
+            let in_run = (below.get(pos as usize) == Some(&true)) == cut_below
+                && (key == cut_key || score == cut);
+            if !in_run {
+                break;
+            }
+            if key == cut_key {
+                ranks[pos as usize] |= TIED_WITH_CUT;
+            }
+        }
     }
 
     // Second pass, in book order again: ranks, verdicts and victims. Victims are closed in
@@ -255,12 +282,14 @@ pub(crate) fn plan<P: Clone + Eq + Hash>(
         if rank == 0 {
             continue;
         }
+        let tied = rank & TIED_WITH_CUT != 0;
+        let rank = rank & !TIED_WITH_CUT;
         entry.rank = Some(rank);
         if rank as usize <= k {
             let victim_below = below.get(pos) == Some(&true);
-            entry.verdict = if victim_below && cut_key.is_some() && !cut_below {
+            entry.verdict = if victim_below && cut_score.is_some() && !cut_below {
                 Verdict::ClosedNotAligned
-            } else if cut_key == Some(total_order_key(entry.score)) {
+            } else if tied {
                 Verdict::ClosedTieOldest
             } else {
                 Verdict::ClosedLowestScore
@@ -294,6 +323,12 @@ mod tests {
             assert!(total_order_key(w[0]) < total_order_key(w[1]), "{} < {}", w[0], w[1]);
             assert_eq!(from_total_order_key(total_order_key(w[0])).to_bits(), w[0].to_bits());
         }
+    }
+
+    #[test]
+    fn the_disconnect_command_a_trim_queues_per_victim_is_32_bytes_for_a_u64_key() {
+        // A trim writes one per victim and the host reads each back: 50 000 at a time.
+        assert_eq!(std::mem::size_of::<crate::events::Command<u64>>(), 32);
     }
 
     fn xorshift(mut x: u64) -> impl FnMut() -> u64 {

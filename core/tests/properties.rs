@@ -246,6 +246,9 @@ impl Rig {
             }
             if e.verdict.is_closed() {
                 prop_assert!(!protected && !in_grace, "never close a protected or in-grace peer");
+                let tied = eligible.get(k).is_some_and(|cut| cut.0.total_cmp(&e.score).is_eq());
+                let want = if tied { Verdict::ClosedTieOldest } else { Verdict::ClosedLowestScore };
+                prop_assert_eq!(e.verdict, want, "closed because of a tie with the cut, or lower");
             }
         }
         Ok(())
