@@ -104,6 +104,24 @@ pub trait Clock: Send + 'static {
     fn now(&self) -> Millis;
 }
 
+/// A clock that moves only when told to: for tests, replays and virtual-time demos. Clones
+/// share one time, so a test can keep a handle while the behaviour owns another.
+#[derive(Debug, Clone, Default)]
+pub struct ManualClock(std::sync::Arc<std::sync::atomic::AtomicU64>);
+
+impl ManualClock {
+    /// Sets the time every clone reads from now on.
+    pub fn set(&self, now: Millis) {
+        self.0.store(now, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> Millis {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
 /// Milliseconds since this clock was created, from `web_time::Instant` (monotonic, and safe in
 /// the browser where `std::time::Instant::now` panics).
 #[derive(Debug, Clone)]
@@ -561,28 +579,13 @@ impl<C: Clock> NetworkBehaviour for Behaviour<C> {
 #[cfg(test)]
 mod tests {
     type EngineEvent = peerkeeper_core::Event<PeerId>;
-    use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+    use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
 
     use futures::task::{waker, ArcWake};
     use peerkeeper_core::{DecayFn, TagName};
 
     use super::*;
-
-    #[derive(Clone, Default)]
-    struct ManualClock(Arc<AtomicU64>);
-
-    impl ManualClock {
-        fn set(&self, now: Millis) {
-            self.0.store(now, Ordering::SeqCst);
-        }
-    }
-
-    impl Clock for ManualClock {
-        fn now(&self) -> Millis {
-            self.0.load(Ordering::SeqCst)
-        }
-    }
 
     #[derive(Default)]
     struct CountingWaker(AtomicUsize);

@@ -4,8 +4,6 @@
 //! The swarm is simulated by hand so thousands of cases run in a second.
 #![cfg(not(target_arch = "wasm32"))]
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use libp2p::core::{transport::PortUse, ConnectedPoint, Endpoint, Multiaddr};
@@ -13,21 +11,12 @@ use libp2p::swarm::behaviour::{ConnectionClosed, ConnectionEstablished};
 use libp2p::swarm::{CloseConnection, ConnectionId, FromSwarm, NetworkBehaviour, ToSwarm};
 use libp2p::PeerId;
 use peerkeeper_core::Millis;
-use peerkeeper_net::connection_manager::{Behaviour, Clock, Config, ConnectionDenied};
+use peerkeeper_net::connection_manager::{Behaviour, Config, ConnectionDenied, ManualClock};
 use proptest::prelude::*;
 
 const MAX: usize = 5;
 const HIGH: usize = 3;
 const PEERS: usize = 6;
-
-#[derive(Clone, Default)]
-struct ManualClock(Arc<AtomicU64>);
-
-impl Clock for ManualClock {
-    fn now(&self) -> Millis {
-        self.0.load(Ordering::SeqCst)
-    }
-}
 
 #[derive(Debug, Clone)]
 enum Op {
@@ -142,7 +131,7 @@ proptest! {
     ) {
         let mut sim = Sim::new();
         for (t, op) in ops.into_iter().enumerate() {
-            sim.clock.0.store(t as Millis, Ordering::SeqCst);
+            sim.clock.set(t as Millis);
             match op {
                 Op::Open { peer, inbound } => {
                     let peer = sim.peers[peer];

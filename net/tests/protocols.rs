@@ -5,8 +5,6 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::io;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 
 use futures::channel::mpsc;
@@ -20,28 +18,12 @@ use peerkeeper_core::fork::{
     NodeMode,
 };
 use peerkeeper_core::strikes::StrikeKind;
-use peerkeeper_core::Millis;
 use peerkeeper_net::codec::{decode, encode, read_frame};
-use peerkeeper_net::connection_manager::{self, Clock};
+use peerkeeper_net::connection_manager::{self, ManualClock};
 use peerkeeper_net::headers_protocol::{self, HeadersRequest, HeadersResponse};
 use peerkeeper_net::peer_exchange;
 use peerkeeper_net::peerkeeper_behaviour::{ChainStart, Config, Event, PeerkeeperBehaviour};
 use peerkeeper_net::status_protocol;
-
-#[derive(Clone, Default)]
-struct ManualClock(Arc<AtomicU64>);
-
-impl ManualClock {
-    fn set(&self, now: Millis) {
-        self.0.store(now, Ordering::SeqCst);
-    }
-}
-
-impl Clock for ManualClock {
-    fn now(&self) -> Millis {
-        self.0.load(Ordering::SeqCst)
-    }
-}
 
 type Node = Swarm<PeerkeeperBehaviour<ManualClock>>;
 
