@@ -1,10 +1,8 @@
 #!/usr/bin/env bash
-# Builds the page (trunk, release wasm) into dist/ and, unless --page-only, the native node.
+# Builds the page (scripts/build-page.sh) into dist/ and, unless --page-only, the native node.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
-cd "$ROOT/www"
-log "building the page (trunk)"
-trunk build --offline --config "$ROOT/trunk.toml"
+bash "$ROOT/scripts/build-page.sh"
 cd "$ROOT"
 # The test suite builds the node through `cargo test` (its integration tests run the binary),
 # with the same features, so it passes --page-only instead of compiling the node twice.

@@ -8,9 +8,8 @@ export PATH="$ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
 export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
 
-TRUNK_VERSION="0.22.1"
 # wasm-bindgen-cli must match the wasm-bindgen crate in Cargo.lock exactly.
 WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' "$ROOT/Cargo.lock")"
-export TRUNK_VERSION WASM_BINDGEN_VERSION
+export WASM_BINDGEN_VERSION
 
 log() { printf '\033[1m[peerkeeper]\033[0m %s\n' "$*" >&2; }

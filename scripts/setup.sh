@@ -35,11 +35,6 @@ if [[ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VER
     || cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
 
-if [[ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]]; then
-  log "cargo: installing trunk $TRUNK_VERSION (7-12 minutes)"
-  cargo install trunk --version "$TRUNK_VERSION" --locked --ignore-rust-version --force
-fi
-
 # npm tools (binaryen's wasm-opt 132, playwright-core): reinstalled only when the lock changes.
 stamp="node_modules/.peerkeeper-lock.sha256"
 want="$(sha256sum package-lock.json | cut -d' ' -f1)"

@@ -35,7 +35,7 @@ pub struct Args {
     #[arg(long, default_value = ".peerkeeper")]
     pub data_dir: PathBuf,
 
-    /// Directory with the built page (trunk's output).
+    /// Directory with the built page (scripts/build-page.sh's output).
     #[arg(long, default_value = "dist")]
     pub dist: PathBuf,
 

@@ -33,7 +33,7 @@ async fn main() -> Result<()> {
     let demo_kinds = demo::plan(args.demo_peers, args.demo_flapping, args.demo_slow)?;
     if !args.dist.join("index.html").exists() {
         tracing::warn!(
-            "{} has no index.html: build the page with trunk first",
+            "{} has no index.html: build the page first (scripts/build.sh --page-only)",
             args.dist.display()
         );
     }

@@ -1,4 +1,4 @@
-//! peerkeeper-www: the page. Built for the browser by trunk; the pure parts (state, address
+//! peerkeeper-www: the page. Built for the browser by scripts/build-page.sh; the pure parts (state, address
 //! choice, components) also compile natively so their tests run without a browser.
 
 pub mod components;

@@ -6,6 +6,6 @@ fn main() {
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
-    eprintln!("peerkeeper-www is the browser page: build it with trunk and open it through peerkeeper-node");
+    eprintln!("peerkeeper-www is the browser page: build it with scripts/build-page.sh and open it through peerkeeper-node");
     std::process::exit(2);
 }
