@@ -24,7 +24,8 @@ step "native tests"
 cargo test --offline -q --workspace 2>&1 | tee -a "$results"
 
 step "browser tests (wasm-bindgen-test in headless Chromium)"
-cargo test --offline -p peerkeeper-web --features light-peer --target wasm32-unknown-unknown 2>&1 \
+cargo test --offline -p peerkeeper-web -p peerkeeper-www --features peerkeeper-web/light-peer \
+  --target wasm32-unknown-unknown 2>&1 \
   | tee -a "$results"
 
 step "building the page"

@@ -9,3 +9,5 @@ pub mod targets;
 pub mod app;
 #[cfg(target_arch = "wasm32")]
 mod live;
+#[cfg(target_arch = "wasm32")]
+pub mod snapshot_store;
