@@ -2,8 +2,6 @@
 //! backoff, the isolation reset, the benchlist, blocklists across epochs, rate limits and
 //! health, all driven through `PeerManager` on the injected clock.
 
-use std::collections::BTreeMap;
-
 use peerkeeper_core::blocklist::{BlockResult, ProbeOutcome, Role, TransportFailure};
 use peerkeeper_core::lifecycle::{PeerState, TimeoutKind};
 use peerkeeper_core::rate_limit::{RateDecision, ThrottleDecision, UpgradeDecision};
@@ -15,78 +13,18 @@ use peerkeeper_core::{
 
 type P = &'static str;
 
-/// Plays the host: carries out commands (a `Disconnect` closes the peer's connections) and
-/// records every command and event with the time it came out.
-struct Host {
-    pm: PeerManager<P>,
-    now: Millis,
-    conns: BTreeMap<P, Vec<ConnId>>,
-    next_conn: u64,
-    commands: Vec<(Millis, Command<P>)>,
-    events: Vec<Event<P>>,
-}
+#[path = "common/timed_host.rs"]
+mod timed_host;
+
+type Host = timed_host::Host<P>;
 
 impl Host {
     fn new(config: Config) -> Self {
-        Host {
-            pm: PeerManager::new(config).unwrap(),
-            now: 0,
-            conns: BTreeMap::new(),
-            next_conn: 0,
-            commands: Vec::new(),
-            events: Vec::new(),
-        }
+        Host::around(PeerManager::new(config).unwrap())
     }
 
     fn tracking() -> Self {
         Host::new(Config { track_lifecycle: true, ..Config::default() })
-    }
-
-    fn drain(&mut self) {
-        loop {
-            let mut idle = true;
-            while let Some(cmd) = self.pm.poll_command() {
-                idle = false;
-                if let Command::Disconnect { peer, .. } = &cmd {
-                    for conn in self.conns.remove(peer).unwrap_or_default() {
-                        assert!(self.pm.disconnected(peer, conn, self.now));
-                    }
-                }
-                self.commands.push((self.now, cmd));
-            }
-            while let Some(ev) = self.pm.poll_event() {
-                idle = false;
-                self.events.push(ev);
-            }
-            if idle {
-                break;
-            }
-        }
-    }
-
-    fn advance_to(&mut self, t: Millis) {
-        while let Some(due) = self.pm.poll_timeout().filter(|&d| d <= t) {
-            self.now = self.now.max(due);
-            self.pm.handle_timeout(self.now);
-            self.drain();
-        }
-        self.now = self.now.max(t);
-    }
-
-    fn connect(&mut self, peer: P, direction: Direction) {
-        self.next_conn += 1;
-        let conn = ConnId(self.next_conn);
-        self.conns.entry(peer).or_default().push(conn);
-        self.pm.connected(&peer, conn, direction, self.now);
-        self.drain();
-    }
-
-    fn take_commands(&mut self) -> Vec<(Millis, Command<P>)> {
-        std::mem::take(&mut self.commands)
-    }
-
-    fn take_events(&mut self) -> Vec<Event<P>> {
-        std::mem::take(&mut self.events)
     }
 
     fn dials(&self) -> Vec<(Millis, P)> {

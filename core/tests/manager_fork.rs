@@ -5,24 +5,18 @@
 #[path = "fork_harness.rs"]
 mod harness;
 
-use std::collections::BTreeMap;
-
 use harness::*;
 use peerkeeper_core::fork::{AlignmentCause, ForkConfig, ForkDigest, NetworkId, NodeMode};
 use peerkeeper_core::lifecycle::PeerState;
 use peerkeeper_core::strikes::StrikeKind;
 use peerkeeper_core::{
-    Command, Config, ConnId, Direction, DisconnectReason, Event, Millis, PeerManager, Verdict,
+    Command, Config, ConnId, Direction, DisconnectReason, Event, PeerManager, Verdict,
 };
 
-struct Host {
-    pm: PeerManager<Peer>,
-    now: Millis,
-    conns: BTreeMap<Peer, ConnId>,
-    next_conn: u64,
-    commands: Vec<(Millis, Command<Peer>)>,
-    events: Vec<Event<Peer>>,
-}
+#[path = "common/timed_host.rs"]
+mod timed_host;
+
+type Host = timed_host::Host<Peer>;
 
 impl Host {
     /// Our chain is `a`, final at #90, head #100, all applied at t = 0.
@@ -32,70 +26,16 @@ impl Host {
         for n in 91..=100 {
             pm.block_applied(a(n), None, 0);
         }
-        let mut h = Host {
-            pm,
-            now: 0,
-            conns: BTreeMap::new(),
-            next_conn: 0,
-            commands: vec![],
-            events: vec![],
-        };
+        let mut h = Host::around(pm);
         h.drain();
         h.commands.clear();
         h.events.clear();
         h
     }
 
-    fn drain(&mut self) {
-        loop {
-            let mut idle = true;
-            while let Some(cmd) = self.pm.poll_command() {
-                idle = false;
-                if let Command::Disconnect { peer, .. } = &cmd {
-                    if let Some(conn) = self.conns.remove(peer) {
-                        assert!(self.pm.disconnected(peer, conn, self.now));
-                    }
-                }
-                self.commands.push((self.now, cmd));
-            }
-            while let Some(ev) = self.pm.poll_event() {
-                idle = false;
-                self.events.push(ev);
-            }
-            if idle {
-                break;
-            }
-        }
-    }
-
-    fn advance_to(&mut self, t: Millis) {
-        while let Some(due) = self.pm.poll_timeout().filter(|&d| d <= t) {
-            self.now = self.now.max(due);
-            self.pm.handle_timeout(self.now);
-            self.drain();
-        }
-        self.now = self.now.max(t);
-    }
-
-    fn connect(&mut self, peer: Peer, direction: Direction) {
-        self.next_conn += 1;
-        let conn = ConnId(self.next_conn);
-        self.conns.insert(peer, conn);
-        self.pm.connected(&peer, conn, direction, self.now);
-        self.drain();
-    }
-
     fn status(&mut self, peer: Peer, s: peerkeeper_core::fork::ChainStatus) {
         self.pm.status_received(&peer, s, self.now);
         self.drain();
-    }
-
-    fn take_commands(&mut self) -> Vec<(Millis, Command<Peer>)> {
-        std::mem::take(&mut self.commands)
-    }
-
-    fn take_events(&mut self) -> Vec<Event<Peer>> {
-        std::mem::take(&mut self.events)
     }
 }
 
