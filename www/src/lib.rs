@@ -10,4 +10,6 @@ pub mod app;
 #[cfg(target_arch = "wasm32")]
 mod live;
 #[cfg(target_arch = "wasm32")]
+pub mod persistence;
+#[cfg(target_arch = "wasm32")]
 pub mod snapshot_store;
