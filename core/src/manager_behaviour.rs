@@ -271,7 +271,7 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
     /// Commands a disconnect of a counted peer and records our goodbye; false if the peer
     /// has no connection or is already being disconnected.
     fn command_disconnect(&mut self, slot: u32, reason: DisconnectReason, now: Millis) -> bool {
-        if !self.book.get(slot).counts() {
+        if !self.book.counts(slot) {
             return false;
         }
         self.book.mark_closing(slot);
@@ -294,7 +294,7 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
     fn node_peer(&self, slot: u32, now: Millis) -> NodePeer<P> {
         let now = now.max(self.now);
         let r = self.book.get(slot);
-        let state = match (r.is_connected(), r.closing) {
+        let state = match (r.is_connected(), self.book.is_closing(slot)) {
             (true, false) => PeerState::Connected,
             (true, true) => PeerState::Disconnecting,
             (false, _) => PeerState::Disconnected,

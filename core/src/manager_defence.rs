@@ -488,11 +488,10 @@ impl<P: PeerKey> PeerManager<P> {
     pub(crate) fn close_peer(&mut self, peer: &P, reason: DisconnectReason, always: bool) {
         let mut live = false;
         if let Some(slot) = self.book.lookup(peer) {
-            let r = self.book.get(slot);
-            if r.closing {
+            if self.book.is_closing(slot) {
                 return;
             }
-            if r.counts() {
+            if self.book.counts(slot) {
                 self.book.mark_closing(slot);
                 // The goodbye we send is the peer's last disconnect (seed 000).
                 self.disconnects.record(slot, sent_goodbye(reason, self.now));

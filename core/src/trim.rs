@@ -8,8 +8,9 @@
 use std::hash::Hash;
 
 use crate::config::Config;
-use crate::events::{TrimEntry, TrimReport, TrimTrigger, Verdict};
+use crate::events::{Command, TrimEntry, TrimReport, TrimTrigger, Verdict};
 use crate::peer_book::PeerBook;
+use crate::reasons::DisconnectReason;
 use crate::score::{peer_score, ranks_below_aligned};
 use crate::types::Millis;
 
@@ -171,10 +172,12 @@ fn counting_pass<T: Copy>(
     std::mem::swap(v, buf);
 }
 
-/// A decided trim: the report, and the slots to close in order.
+/// A decided trim: the report, the slots to close, and their disconnect commands, both in
+/// book order.
 pub(crate) struct TrimPlan<P> {
     pub(crate) report: TrimReport<P>,
     pub(crate) victims: Vec<u32>,
+    pub(crate) commands: Vec<Command<P>>,
 }
 
 pub(crate) fn plan<P: Clone + Eq + Hash>(
@@ -192,7 +195,7 @@ pub(crate) fn plan<P: Clone + Eq + Hash>(
     let mut below: Vec<bool> = Vec::new();
     let mut integral = true;
     for (slot, r) in book.iter() {
-        if !r.counts() {
+        if !r.is_connected() || book.is_closing(slot) {
             continue;
         }
         let score = peer_score(r, config, now);
@@ -278,6 +281,7 @@ pub(crate) fn plan<P: Clone + Eq + Hash>(
     // Second pass, in book order again: ranks, verdicts and victims. Victims are closed in
     // book order (sequential access); `rank` in the report is the closing order.
     let mut victims = Vec::with_capacity(k);
+    let mut commands = Vec::with_capacity(k);
     for (pos, ((entry, rank), slot)) in entries.iter_mut().zip(ranks).zip(slots).enumerate() {
         if rank == 0 {
             continue;
@@ -295,6 +299,10 @@ pub(crate) fn plan<P: Clone + Eq + Hash>(
                 Verdict::ClosedLowestScore
             };
             victims.push(slot);
+            commands.push(Command::Disconnect {
+                peer: entry.peer.clone(),
+                reason: DisconnectReason::TooManyPeers,
+            });
         }
     }
 
@@ -309,6 +317,7 @@ pub(crate) fn plan<P: Clone + Eq + Hash>(
             entries,
         },
         victims,
+        commands,
     }
 }
 
