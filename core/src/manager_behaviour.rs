@@ -230,7 +230,8 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
             {
                 x.behaviour.unban(half_life);
             }
-            self.events.push_back(Event::Unbanned { peer, at: now });
+            self.events.push_back(Event::Unbanned { peer: peer.clone(), at: now });
+            self.lift(&peer, now);
         }
     }
 
@@ -258,7 +259,10 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
             extras_mut(&mut self.book.get_mut(slot).extras).behaviour.ban(now, until, half_life);
             self.bans.insert(&peer, until);
             let reason = DisconnectReason::Banned;
-            self.events.push_back(Event::Banned { peer, until, reason, at: now });
+            self.events.push_back(Event::Banned { peer: peer.clone(), until, reason, at: now });
+            // Like a soft ban: no dial until it ends (the soak found the dialer redialling
+            // behaviour-banned peers), and the lifecycle shows `banned`.
+            self.hold(&peer, now);
             reason
         } else if score <= cfg.disconnect_threshold {
             DisconnectReason::BadScore
