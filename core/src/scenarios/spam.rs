@@ -141,8 +141,8 @@ pub(crate) fn soft_ban_and_backoff() -> Scenario {
         id: "spam-soft-ban-backoff",
         title: "Spam strikes, a soft ban and the backoff ladder",
         summary: "Ten undecodable packets soft-ban a peer for an hour: it is disconnected and not \
-                  dialled until the ban expires. Every failed dial after that doubles the wait, \
-                  60, 120, 240 ... up to the 3 600 s cap.",
+                  dialled until the ban expires, then 60 s later. Failed dials then wait 60, \
+                  120, 240 ... s, doubling up to the 3 600 s cap.",
         config: Config { track_lifecycle: true, ..Config::default() },
         chain: None,
         steps,
