@@ -15,7 +15,6 @@ use crate::hash::SeededState;
 use crate::manager_defence::Defence;
 use crate::peer_book::{push_boxed, remove_boxed, PeerBook};
 use crate::protection;
-use crate::reasons::DisconnectReason;
 use crate::score;
 use crate::tags::{
     BumpFn, DecayFn, DecayPolicy, Interner, PolicyTable, RemovalCause, TagId, TagName, TagSlot,
@@ -167,7 +166,7 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
         let Some(slot) = self.book.lookup(peer) else {
             return false;
         };
-        let was_closing = self.book.get(slot).closing;
+        let was_closing = self.book.is_closing(slot);
         let Some(left) = self.book.remove_conn(slot, conn, now) else {
             return false;
         };
@@ -457,13 +456,13 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
 
     /// Whether the peer counts as connected: it has a connection and no trim is closing it.
     pub fn is_connected(&self, peer: &P) -> bool {
-        self.book.lookup(peer).is_some_and(|slot| self.book.get(slot).counts())
+        self.book.lookup(peer).is_some_and(|slot| self.book.counts(slot))
     }
 
     /// Whether the manager asked the host to close this peer (a trim, a ban, a block, a fork
     /// verdict) and its connections have not all closed yet.
     pub fn is_closing(&self, peer: &P) -> bool {
-        self.book.lookup(peer).is_some_and(|slot| self.book.get(slot).closing)
+        self.book.lookup(peer).is_some_and(|slot| self.book.is_closing(slot))
     }
 
     /// Open connections to the peer (including one being closed).
@@ -478,7 +477,7 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
 
     /// The peers counted toward the watermarks, in peer-book order.
     pub fn connected_peers(&self) -> impl Iterator<Item = &P> + '_ {
-        self.book.iter().filter(|(_, r)| r.counts()).map(|(_, r)| &r.peer)
+        self.book.iter().filter(|&(slot, _)| self.book.counts(slot)).map(|(_, r)| &r.peer)
     }
 
     /// Every peer with a record: connected, being closed, or retained.
@@ -601,13 +600,16 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
         // Rank on current values: apply decays that are due but not yet handled.
         self.run_decays(now);
         let plan = trim::plan(&self.book, &self.config, now, trigger);
-        // One `extend` of known length rather than a `push_back` per victim (50 000 of them
-        // at 100 000 peers): no capacity check or call per command.
-        let book = &mut self.book;
-        self.commands.extend(plan.victims.iter().map(|&slot| Command::Disconnect {
-            peer: book.mark_closing(slot).clone(),
-            reason: DisconnectReason::TooManyPeers,
-        }));
+        for &slot in &plan.victims {
+            self.book.mark_closing(slot);
+        }
+        // The plan wrote the commands while each victim's report entry was in hand; an empty
+        // queue takes its buffer over as is (no copy of 50 000 commands at 100 000 peers).
+        if self.commands.is_empty() {
+            self.commands = plan.commands.into();
+        } else {
+            self.commands.extend(plan.commands);
+        }
         self.record_trim_goodbyes(&plan.victims, now);
         self.last_trim = Some(now);
         self.pending_trim = None;

@@ -230,7 +230,8 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
             {
                 x.behaviour.unban(half_life);
             }
-            self.events.push_back(Event::Unbanned { peer, at: now });
+            self.events.push_back(Event::Unbanned { peer: peer.clone(), at: now });
+            self.lift(&peer, now);
         }
     }
 
@@ -258,7 +259,10 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
             extras_mut(&mut self.book.get_mut(slot).extras).behaviour.ban(now, until, half_life);
             self.bans.insert(&peer, until);
             let reason = DisconnectReason::Banned;
-            self.events.push_back(Event::Banned { peer, until, reason, at: now });
+            self.events.push_back(Event::Banned { peer: peer.clone(), until, reason, at: now });
+            // Like a soft ban: no dial until it ends (the soak found the dialer redialling
+            // behaviour-banned peers), and the lifecycle shows `banned`.
+            self.hold(&peer, now);
             reason
         } else if score <= cfg.disconnect_threshold {
             DisconnectReason::BadScore
@@ -271,7 +275,7 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
     /// Commands a disconnect of a counted peer and records our goodbye; false if the peer
     /// has no connection or is already being disconnected.
     fn command_disconnect(&mut self, slot: u32, reason: DisconnectReason, now: Millis) -> bool {
-        if !self.book.get(slot).counts() {
+        if !self.book.counts(slot) {
             return false;
         }
         self.book.mark_closing(slot);
@@ -294,7 +298,7 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
     fn node_peer(&self, slot: u32, now: Millis) -> NodePeer<P> {
         let now = now.max(self.now);
         let r = self.book.get(slot);
-        let state = match (r.is_connected(), r.closing) {
+        let state = match (r.is_connected(), self.book.is_closing(slot)) {
             (true, false) => PeerState::Connected,
             (true, true) => PeerState::Disconnecting,
             (false, _) => PeerState::Disconnected,

@@ -4,10 +4,10 @@
 //! `poll_timeout` / `handle_timeout`.
 //!
 //! Glue rules (each component alone cannot know them):
-//! - a soft ban or a block suspends dialling, moves the lifecycle to `banned` and closes the
-//!   peer with `Disconnect { reason: banned }`; when the ban expires (or the block lifts) and
-//!   the other does not still hold, the lifecycle returns to `disconnected` and dialling
-//!   resumes one current backoff later;
+//! - a soft ban, a behaviour ban or a block suspends dialling, moves the lifecycle to `banned`
+//!   and closes the peer with `Disconnect { reason: banned }`; when the ban expires (or the
+//!   block lifts) and no other still holds, the lifecycle returns to `disconnected` and
+//!   dialling resumes one current backoff later;
 //! - a lifecycle timeout closes the attempt and counts as a dial failure;
 //! - the active-peer count (lifecycle `active` + `syncing`) reaches the scheduler after every
 //!   input, so the isolation clock is always current;
@@ -488,11 +488,10 @@ impl<P: PeerKey> PeerManager<P> {
     pub(crate) fn close_peer(&mut self, peer: &P, reason: DisconnectReason, always: bool) {
         let mut live = false;
         if let Some(slot) = self.book.lookup(peer) {
-            let r = self.book.get(slot);
-            if r.closing {
+            if self.book.is_closing(slot) {
                 return;
             }
-            if r.counts() {
+            if self.book.counts(slot) {
                 self.book.mark_closing(slot);
                 // The goodbye we send is the peer's last disconnect (seed 000).
                 self.disconnects.record(slot, sent_goodbye(reason, self.now));
@@ -525,15 +524,25 @@ impl<P: PeerKey> PeerManager<P> {
             self.defence.dials.suspend(peer.clone());
         }
         self.close_peer(peer, DisconnectReason::Banned, false);
+        self.hold(peer, now);
+    }
+
+    /// Stops dialling `peer` and moves its lifecycle to `banned` (with `track_lifecycle`);
+    /// the caller closes it.
+    pub(crate) fn hold(&mut self, peer: &P, now: Millis) {
         if self.config.track_lifecycle {
+            self.defence.dials.suspend(peer.clone());
             self.transition(peer, now, |l| l.banned(peer.clone(), now));
         }
     }
 
-    /// A ban or a block lifted: unless the other still holds, the peer is an ordinary
-    /// disconnected peer again and is redialled one current backoff from now.
-    fn lift(&mut self, peer: &P, now: Millis) {
-        if self.defence.strikes.is_banned(peer) || self.defence.blocklist.is_blocked(peer) {
+    /// A ban (soft or behaviour) or a block lifted: unless another still holds, the peer is an
+    /// ordinary disconnected peer again and is redialled one current backoff from now.
+    pub(crate) fn lift(&mut self, peer: &P, now: Millis) {
+        if self.defence.strikes.is_banned(peer)
+            || self.defence.blocklist.is_blocked(peer)
+            || self.bans.banned_until(peer, now).is_some()
+        {
             return;
         }
         if !self.config.track_lifecycle {

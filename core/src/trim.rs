@@ -8,8 +8,9 @@
 use std::hash::Hash;
 
 use crate::config::Config;
-use crate::events::{TrimEntry, TrimReport, TrimTrigger, Verdict};
+use crate::events::{Command, TrimEntry, TrimReport, TrimTrigger, Verdict};
 use crate::peer_book::PeerBook;
+use crate::reasons::DisconnectReason;
 use crate::score::{peer_score, ranks_below_aligned};
 use crate::types::Millis;
 
@@ -94,24 +95,55 @@ fn radix_passes(
     }
 }
 
+/// [`closing_order_positions_within`], finding the bounds first.
+#[cfg(test)]
+fn closing_order_positions(cands: &mut Vec<Candidate>) -> Vec<u32> {
+    let mut bounds = Bounds::default();
+    for c in cands.iter() {
+        bounds.add(c);
+    }
+    closing_order_positions_within(cands, bounds)
+}
+
+/// The key ranges of a candidate list, gathered while it is built so that sorting it does not
+/// need a pass of its own to find them (at 100 000 peers the list is 2 MB).
+#[derive(Debug, Clone, Copy)]
+struct Bounds {
+    smin: u64,
+    smax: u64,
+    qmin: u64,
+    qmax: u64,
+    pmax: u32,
+}
+
+impl Default for Bounds {
+    fn default() -> Self {
+        Bounds { smin: u64::MAX, smax: 0, qmin: u64::MAX, qmax: 0, pmax: 0 }
+    }
+}
+
+impl Bounds {
+    #[inline]
+    fn add(&mut self, c: &Candidate) {
+        self.smin = self.smin.min(c.score_key);
+        self.smax = self.smax.max(c.score_key);
+        self.qmin = self.qmin.min(c.seq);
+        self.qmax = self.qmax.max(c.seq);
+        self.pmax = self.pmax.max(c.pos);
+    }
+}
+
 /// Candidate positions (`pos`) in closing order. When score, sequence and position fit in
 /// 64 bits together (always, in practice: scores are whole numbers spanning a few bits and
 /// sequences a few more), each candidate becomes one packed `u64` and only the score and
 /// sequence bits are radix-sorted: 8 bytes moved per element instead of 24, so the working
-/// set stays in cache. Otherwise the wide sort runs.
-fn closing_order_positions(cands: &mut Vec<Candidate>) -> Vec<u32> {
-    let Some(first) = cands.first().copied() else {
+/// set stays in cache. Otherwise the wide sort runs. `b` holds the candidates' bounds,
+/// gathered by the caller as it built them.
+fn closing_order_positions_within(cands: &mut Vec<Candidate>, b: Bounds) -> Vec<u32> {
+    if cands.is_empty() {
         return Vec::new();
-    };
-    let (mut smin, mut smax, mut qmin, mut qmax, mut pmax) =
-        (first.score_key, first.score_key, first.seq, first.seq, 0);
-    for c in cands.iter() {
-        smin = smin.min(c.score_key);
-        smax = smax.max(c.score_key);
-        qmin = qmin.min(c.seq);
-        qmax = qmax.max(c.seq);
-        pmax = pmax.max(c.pos);
     }
+    let Bounds { smin, smax, qmin, qmax, pmax } = b;
     let bits = |x: u64| 64 - x.leading_zeros();
     let (sb, qb, pb) = (bits(smax - smin), bits(qmax - qmin), bits(pmax.into()));
     if sb + qb + pb > 64 {
@@ -171,10 +203,12 @@ fn counting_pass<T: Copy>(
     std::mem::swap(v, buf);
 }
 
-/// A decided trim: the report, and the slots to close in order.
+/// A decided trim: the report, the slots to close, and their disconnect commands, both in
+/// book order.
 pub(crate) struct TrimPlan<P> {
     pub(crate) report: TrimReport<P>,
     pub(crate) victims: Vec<u32>,
+    pub(crate) commands: Vec<Command<P>>,
 }
 
 pub(crate) fn plan<P: Clone + Eq + Hash>(
@@ -191,8 +225,9 @@ pub(crate) fn plan<P: Clone + Eq + Hash>(
     // Per report entry: ranks below aligned peers (issue 6). Filled only once one is seen.
     let mut below: Vec<bool> = Vec::new();
     let mut integral = true;
+    let mut bounds = Bounds::default();
     for (slot, r) in book.iter() {
-        if !r.counts() {
+        if !r.is_connected() || book.is_closing(slot) {
             continue;
         }
         let score = peer_score(r, config, now);
@@ -210,7 +245,9 @@ pub(crate) fn plan<P: Clone + Eq + Hash>(
                 below.resize(entries.len() + 1, false);
                 below[pos as usize] = true;
             }
-            cands.push(Candidate { score_key: (whole as u64) ^ (1 << 63), seq: r.seq, pos });
+            let c = Candidate { score_key: (whole as u64) ^ (1 << 63), seq: r.seq, pos };
+            bounds.add(&c);
+            cands.push(c);
             Verdict::KeptAboveCut
         };
         entries.push(TrimEntry {
@@ -227,8 +264,10 @@ pub(crate) fn plan<P: Clone + Eq + Hash>(
     // in one pass instead of the several an f64 bit pattern needs. The first pass assumed
     // this; only when some score is fractional do the keys become `f64` bit orders.
     if !integral {
+        bounds = Bounds::default();
         for c in cands.iter_mut() {
             c.score_key = total_order_key(entries[c.pos as usize].score);
+            bounds.add(c);
         }
     }
 
@@ -236,7 +275,7 @@ pub(crate) fn plan<P: Clone + Eq + Hash>(
     let target = config.low_water;
     let need = connected.saturating_sub(target);
     let k = need.min(cands.len());
-    let mut order = closing_order_positions(&mut cands);
+    let mut order = closing_order_positions_within(&mut cands, bounds);
     if !below.is_empty() {
         // The alignment class is the most significant key: a stable partition of the
         // (score, age) order keeps it linear.
@@ -278,6 +317,7 @@ pub(crate) fn plan<P: Clone + Eq + Hash>(
     // Second pass, in book order again: ranks, verdicts and victims. Victims are closed in
     // book order (sequential access); `rank` in the report is the closing order.
     let mut victims = Vec::with_capacity(k);
+    let mut commands = Vec::with_capacity(k);
     for (pos, ((entry, rank), slot)) in entries.iter_mut().zip(ranks).zip(slots).enumerate() {
         if rank == 0 {
             continue;
@@ -295,6 +335,10 @@ pub(crate) fn plan<P: Clone + Eq + Hash>(
                 Verdict::ClosedLowestScore
             };
             victims.push(slot);
+            commands.push(Command::Disconnect {
+                peer: entry.peer.clone(),
+                reason: DisconnectReason::TooManyPeers,
+            });
         }
     }
 
@@ -309,6 +353,7 @@ pub(crate) fn plan<P: Clone + Eq + Hash>(
             entries,
         },
         victims,
+        commands,
     }
 }
 

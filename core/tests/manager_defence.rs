@@ -635,3 +635,53 @@ fn allow_connection_refuses_behaviour_bans_then_soft_bans_then_blocks() {
     );
     assert_eq!(pm.allow_connection(&"fresh", 1), Ok(()));
 }
+
+#[test]
+fn a_behaviour_banned_peer_is_not_dialled_until_its_ban_ends() {
+    use peerkeeper_core::behaviour_score::PeerAction;
+    let mut h = Host::tracking();
+    h.connect("keep", Direction::Inbound);
+    h.pm.handshake_completed(&"keep", 0);
+    h.pm.add_peer(&"a", 0);
+    h.drain();
+    assert!(h.pm.dial_failed(&"a", 0)); // due at 30 000
+    h.drain();
+    h.take_events();
+    h.take_commands();
+    h.advance_to(1_000);
+    h.pm.report_peer(&"a", PeerAction::Fatal, "invalid_block", 1_000).unwrap();
+    h.drain();
+    let events = h.take_events();
+    assert_eq!(
+        events[1..],
+        [
+            Event::Banned {
+                peer: "a",
+                until: 1_801_000,
+                reason: DisconnectReason::Banned,
+                at: 1_000
+            },
+            changed("a", Some(PeerState::Disconnected), PeerState::Banned, 1_000),
+        ]
+    );
+    assert_eq!(h.pm.next_dial_at(&"a"), None, "the 30 000 ms retry is suspended");
+    h.advance_to(1_800_999);
+    assert!(h.dials().is_empty(), "no dial during the ban");
+    h.advance_to(1_801_000);
+    assert_eq!(
+        h.take_events(),
+        vec![
+            Event::Unbanned { peer: "a", at: 1_801_000 },
+            changed("a", Some(PeerState::Banned), PeerState::Disconnected, 1_801_000),
+            Event::DialScheduled {
+                peer: "a",
+                due: 1_861_000,
+                backoff: 60_000,
+                failures: 1,
+                at: 1_801_000
+            },
+        ]
+    );
+    h.advance_to(1_861_000);
+    assert_eq!(h.take_commands(), vec![(1_861_000, Command::Dial { peer: "a" })]);
+}

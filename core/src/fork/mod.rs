@@ -666,7 +666,17 @@ impl<P: Clone + Eq + Hash + Ord + Debug> ForkView<P> {
     /// Everything derived runs here after each input, in drain order.
     fn after(&mut self, now: Millis) {
         self.now = self.now.max(now);
-        let supporters = self.supporters();
+        // Each of these walks every peer: with thousands of peers (the soak's 10 000) they
+        // were most of the cost of every input, so the ones a quiet chain does not need are
+        // skipped. The resolver reads supporters only while a minority wait or a competing
+        // branch exists.
+        let supporters = if self.resolver.minority_wait().is_some()
+            || !self.tree.competing_branches().is_empty()
+        {
+            self.supporters()
+        } else {
+            Vec::new()
+        };
         let steps = self.resolver.evaluate(&self.tree, &supporters);
         self.apply_resolver(steps);
 
@@ -690,7 +700,12 @@ impl<P: Clone + Eq + Hash + Ord + Debug> ForkView<P> {
         }
 
         let missing = self.missing();
-        let candidates = self.candidates();
+        // Gap fill reads candidates only when blocks are missing.
+        let candidates = if missing.is_some_and(|(from, to)| from <= to) {
+            self.candidates()
+        } else {
+            Vec::new()
+        };
         for step in self.gaps.drive(now, missing, &candidates) {
             self.outcomes.push_back(match step {
                 GapStep::Request { peer, from, count } => {
@@ -727,10 +742,13 @@ impl<P: Clone + Eq + Hash + Ord + Debug> ForkView<P> {
     }
 
     fn peer_heights(&self) -> PeerHeights {
-        PeerHeights {
-            best_head: self.counted().map(|(_, _, s)| s.head.number).max(),
-            best_lib: self.counted().map(|(_, _, s)| s.lib.number).max(),
+        // One walk for both maxima.
+        let mut h = PeerHeights { best_head: None, best_lib: None };
+        for (_, _, s) in self.counted() {
+            h.best_head = h.best_head.max(Some(s.head.number));
+            h.best_lib = h.best_lib.max(Some(s.lib.number));
         }
+        h
     }
 
     fn supporters(&self) -> Vec<Supporter> {

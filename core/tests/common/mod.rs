@@ -4,6 +4,7 @@
 //! no sockets.
 #![allow(dead_code)]
 
+pub mod soak;
 pub mod tutorial;
 
 use std::collections::BTreeMap;
