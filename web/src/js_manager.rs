@@ -15,6 +15,7 @@ use wasm_bindgen::prelude::*;
 use crate::js_args::{self as args, JsResult};
 use crate::js_config;
 use crate::js_events::events_batch;
+use crate::js_fork;
 use crate::snapshot::{self, DecaySpec, Ledger};
 
 /// Peer keys: a trim clones one per report entry and per command, which for `Rc<str>` is a
@@ -23,22 +24,36 @@ pub type Key = Rc<str>;
 
 #[wasm_bindgen(js_name = RawPeerManager)]
 pub struct JsPeerManager {
-    pm: PeerManager<Key>,
-    ledger: Ledger,
+    pub(crate) pm: PeerManager<Key>,
+    pub(crate) ledger: Ledger,
 }
 
-fn key(method: &str, peer: &str) -> JsResult<Key> {
+pub(crate) fn key(method: &str, peer: &str) -> JsResult<Key> {
     args::nonempty(method, "peer", peer)?;
     Ok(Key::from(peer))
 }
 
 #[wasm_bindgen(js_class = RawPeerManager)]
 impl JsPeerManager {
-    /// `config`: a plain object with camelCase keys, or `undefined` for the defaults.
+    /// `config`: a plain object with camelCase keys, or `undefined` for the defaults. With a
+    /// `fork` section, `config.chain` (`{ head, lib }`) is the chain followed from `now`.
     #[wasm_bindgen(constructor)]
-    pub fn new(config: JsValue) -> JsResult<JsPeerManager> {
-        let config = js_config::from_js(&config)?;
-        let pm = PeerManager::new(config).map_err(|e| js_config::refused(&e))?;
+    pub fn new(config: JsValue, now: f64) -> JsResult<JsPeerManager> {
+        let (config, chain) = js_config::from_js(&config)?;
+        let now = args::millis_value("PeerManager", "now", now)?;
+        let pm = match (&config.fork, chain.is_undefined()) {
+            (Some(_), _) => {
+                let (head, lib) = js_fork::chain(&chain)?;
+                PeerManager::with_chain(config, head, lib, now)
+            }
+            (None, true) => PeerManager::new(config),
+            (None, false) => {
+                return Err(args::type_error(
+                    "PeerManager: config.chain is only used with a config.fork section",
+                ))
+            }
+        };
+        let pm = pm.map_err(|e| js_config::refused(&e))?;
         Ok(JsPeerManager { pm, ledger: Ledger::default() })
     }
 
@@ -218,15 +233,25 @@ impl JsPeerManager {
     }
 
     /// Every pending command, or `undefined`: `[text, lengths]`, where `text` concatenates
-    /// each command's reason and peer and `lengths` (a `Uint32Array`) holds their lengths in
-    /// UTF-16 units, `[reason, peer, reason, peer, ...]`. A trim can issue thousands of
-    /// commands; three boundary crossings for all of them cost far less than a few per command.
+    /// two parts per command and `lengths` (a `Uint32Array`) holds their lengths in UTF-16
+    /// units. A `Disconnect` is its reason and its peer; any other command (`Dial`, `Probe`,
+    /// `RequestBlocks`, `SwitchFork`) is its camelCase JSON (which starts with `{`, as no
+    /// reason does) and an empty part. A trim can issue thousands of disconnects; three
+    /// boundary crossings for all of them cost far less than a few per command.
     #[wasm_bindgen(js_name = drainCommands)]
     pub fn drain_commands(&mut self) -> Option<Array> {
         let mut text = String::new();
         let mut lengths: Vec<u32> = Vec::new();
-        while let Some(Command::Disconnect { peer, reason }) = self.pm.poll_command() {
-            for part in [reason.as_str(), &peer] {
+        while let Some(command) = self.pm.poll_command() {
+            let other;
+            let parts: [&str; 2] = match &command {
+                Command::Disconnect { peer, reason } => [reason.as_str(), peer],
+                _ => {
+                    other = crate::js_json::camel_json(&command);
+                    [&other, ""]
+                }
+            };
+            for part in parts {
                 text.push_str(part);
                 lengths.push(part.encode_utf16().count() as u32);
             }
