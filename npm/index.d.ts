@@ -651,16 +651,22 @@ export class PeerManager extends EventTarget implements AsyncIterable<PeerEvent 
   readonly autoClock: boolean;
 
   /**
-   * Versioned bytes holding every remembered peer's tags (decaying ones with their functions)
-   * and protection reasons. Not (yet) connections, decay phase, scores from behaviour, bans
-   * or backoff: see the README.
+   * The manager's state as versioned bytes (format 2): every peer's tags (decaying ones with
+   * their functions and exact decay timing), protections, behaviour and application scores,
+   * last actions, agents and addresses, behaviour bans, last disconnects, strikes and soft
+   * bans, the benchlist, blocks and roles, health counters and the peers the lifecycle
+   * tracks. Not: open connections, dials in flight and backoff counters, rate-limit windows,
+   * the fork view. Persist it anywhere (IndexedDB, a file).
    */
   snapshot(): Uint8Array;
   /**
-   * Replaces the peer state with a snapshot's (keeps this manager's config). Corrupt,
-   * foreign or newer-version bytes throw a RangeError and change nothing.
+   * Replaces the state with a snapshot's (format 2, or format 1 from earlier packages) at
+   * `now` (default: the manager's time), keeping this manager's config; every restored peer
+   * is disconnected. Corrupt, truncated, foreign or newer-format bytes, or a snapshot taken
+   * with other strikes/benchlist/blocklist/health settings, throw a RangeError and change
+   * nothing.
    */
-  restore(bytes: Uint8Array): void;
+  restore(bytes: Uint8Array, now?: number): void;
 
   /** Delivers all queued commands then events now; returns how many. */
   flush(): number;

@@ -22,7 +22,8 @@
 //! - `manager_behaviour`: issue 4's reports, behaviour bans, goodbyes and peer views;
 //! - `manager_defence`: issue 5's components (strikes, lifecycle, backoff, benchlist,
 //!   blocklist, rate limits, health) wired into the facade;
-//! - `manager_fork`: issue 6's fork view wired into the facade, and the stats lines.
+//! - `manager_fork`: issue 6's fork view wired into the facade, and the stats lines;
+//! - [`snapshot`] / `snapshot_state`: the whole state as versioned bytes, and back.
 
 pub mod backoff;
 pub mod behaviour_score;
@@ -52,6 +53,8 @@ mod protection;
 pub mod rate_limit;
 pub mod reasons;
 mod score;
+pub mod snapshot;
+mod snapshot_state;
 pub mod strikes;
 pub mod tags;
 mod trim;
@@ -67,6 +70,7 @@ pub use events::{Command, Event, TrimEntry, TrimReport, TrimTrigger, UnblockCaus
 pub use manager::PeerManager;
 pub use manager_defence::DenialReason;
 pub use reasons::DisconnectReason;
+pub use snapshot::SnapshotError;
 pub use tags::{BumpFn, CustomDecay, DecayFn, RemovalCause, TagName};
 pub use types::{ConnId, Direction, Millis};
 pub use views::{NodePeer, PeerState, ScoreStat};

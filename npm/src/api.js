@@ -497,8 +497,10 @@ function bind(raw) {
 
     snapshot() { return this.#raw.snapshot(); }
 
-    restore(bytes) {
-      this.#raw.restore(bytes);
+    restore(bytes, now) {
+      now = this.#at(now);
+      num('restore', 'now', now);
+      this.#raw.restore(bytes, now);
       // What was pending belonged to the replaced state.
       this.#events = [];
       this.#eventAt = 0;

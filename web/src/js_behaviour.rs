@@ -27,7 +27,6 @@ impl JsPeerManager {
         let action = values::peer_action(M, &action)?;
         args::nonempty(M, "name", name)?;
         let now = args::millis_value(M, "now", now)?;
-        self.ledger.touch(peer);
         self.pm
             .report_peer(&key, action, name, now)
             .map_err(|e| args::range_error(&format!("{M}: {e}")))
@@ -44,7 +43,6 @@ impl JsPeerManager {
             )));
         }
         let now = args::millis_value(M, "now", now)?;
-        self.ledger.touch(peer);
         self.pm
             .set_application_score(&key, score, now)
             .map_err(|e| args::range_error(&format!("{M}: {e}")))
@@ -53,7 +51,6 @@ impl JsPeerManager {
     #[wasm_bindgen(js_name = setAgentVersion)]
     pub fn set_agent_version(&mut self, peer: &str, agent: &str) -> JsResult<()> {
         let key = key("setAgentVersion", peer)?;
-        self.ledger.touch(peer);
         self.pm.set_agent_version(&key, agent.to_owned());
         Ok(())
     }
@@ -63,7 +60,6 @@ impl JsPeerManager {
         const M: &str = "setAddress";
         let key = key(M, peer)?;
         args::nonempty(M, "address", address)?;
-        self.ledger.touch(peer);
         self.pm.set_address(&key, address.to_owned());
         Ok(())
     }
@@ -75,7 +71,6 @@ impl JsPeerManager {
         let key = key(M, peer)?;
         let code = args::millis_value(M, "code", code)?;
         let now = args::millis_value(M, "now", now)?;
-        self.ledger.touch(peer);
         Ok(self.pm.goodbye_received(&key, code, now).as_str().to_owned())
     }
 

@@ -19,7 +19,6 @@ impl JsPeerManager {
     pub fn add_peer(&mut self, peer: &str, now: f64) -> JsResult<bool> {
         let key = key("addPeer", peer)?;
         let now = args::millis_value("addPeer", "now", now)?;
-        self.ledger.touch(peer);
         Ok(self.pm.add_peer(&key, now))
     }
 
@@ -72,7 +71,6 @@ impl JsPeerManager {
         let key = key(M, peer)?;
         let kind: StrikeKind = values::named(M, "kind", kind, STRIKE_KINDS)?;
         let now = args::millis_value(M, "now", now)?;
-        self.ledger.touch(peer);
         Ok(camel_json(&self.pm.strike(&key, kind, now)))
     }
 
@@ -90,7 +88,6 @@ impl JsPeerManager {
         let key = key(M, peer)?;
         args::nonempty(M, "reason", reason)?;
         let now = args::millis_value(M, "now", now)?;
-        self.ledger.touch(peer);
         Ok(camel_json(&self.pm.soft_ban(&key, reason, now)))
     }
 
@@ -140,7 +137,6 @@ impl JsPeerManager {
         let key = key(M, peer)?;
         args::nonempty(M, "reason", reason)?;
         let now = args::millis_value(M, "now", now)?;
-        self.ledger.touch(peer);
         Ok(variant_name(&self.pm.block(&key, reason, now)))
     }
 

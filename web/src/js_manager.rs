@@ -16,7 +16,7 @@ use crate::js_args::{self as args, JsResult};
 use crate::js_config;
 use crate::js_events::events_batch;
 use crate::js_fork;
-use crate::snapshot::{self, DecaySpec, Ledger};
+use crate::snapshot;
 
 /// Peer keys: a trim clones one per report entry and per command, which for `Rc<str>` is a
 /// reference count instead of an allocation.
@@ -25,7 +25,6 @@ pub type Key = Rc<str>;
 #[wasm_bindgen(js_name = RawPeerManager)]
 pub struct JsPeerManager {
     pub(crate) pm: PeerManager<Key>,
-    pub(crate) ledger: Ledger,
 }
 
 pub(crate) fn key(method: &str, peer: &str) -> JsResult<Key> {
@@ -54,7 +53,7 @@ impl JsPeerManager {
             }
         };
         let pm = pm.map_err(|e| js_config::refused(&e))?;
-        Ok(JsPeerManager { pm, ledger: Ledger::default() })
+        Ok(JsPeerManager { pm })
     }
 
     // ---- inputs -------------------------------------------------------------------------
@@ -65,7 +64,6 @@ impl JsPeerManager {
         let conn = args::millis_value(M, "conn", conn)?;
         let direction = args::direction(M, direction)?;
         let now = args::millis_value(M, "now", now)?;
-        self.ledger.touch(peer);
         self.pm.connected(&key, ConnId(conn), direction, now);
         Ok(())
     }
@@ -97,7 +95,6 @@ impl JsPeerManager {
         let key = key(M, peer)?;
         args::nonempty(M, "tag", tag)?;
         let value = args::tag_value_of(M, "value", value)?;
-        self.ledger.touch(peer);
         self.pm.tag_peer(&key, tag, value);
         Ok(())
     }
@@ -125,7 +122,6 @@ impl JsPeerManager {
         let current = self.pm.tag_value(&key, tag).unwrap_or(0);
         let result = f.call1(&JsValue::UNDEFINED, &JsValue::from_f64(current as f64))?;
         let value = args::tag_value(M, "the value fn returned", &result)?;
-        self.ledger.touch(peer);
         self.pm.upsert_tag(&key, tag, |_| value);
         Ok(())
     }
@@ -153,7 +149,6 @@ impl JsPeerManager {
         let decay = args::decay(M, &decay)?;
         let now = args::millis_value(M, "now", now)?;
         let bump = args::bump(M, &bump)?;
-        self.ledger.decaying(peer, tag, DecaySpec { interval, decay: decay.clone(), bump });
         self.pm.tag_peer_decaying_with_bump(&key, tag, value, interval, decay, bump, now);
         Ok(())
     }
@@ -184,7 +179,6 @@ impl JsPeerManager {
     pub fn protect(&mut self, peer: &str, tag: &str) -> JsResult<()> {
         let key = key("protect", peer)?;
         args::nonempty("protect", "tag", tag)?;
-        self.ledger.protection(peer, tag);
         self.pm.protect(&key, tag);
         Ok(())
     }
@@ -206,7 +200,6 @@ impl JsPeerManager {
     pub fn drain_events(&mut self) -> Option<Array> {
         let mut batch = Vec::new();
         while let Some(e) = self.pm.poll_event() {
-            self.ledger.observe(&e);
             batch.push(e);
         }
         let (json, columns) = events_batch(batch.iter())?;
@@ -353,23 +346,22 @@ impl JsPeerManager {
 
     // ---- persistence --------------------------------------------------------------------
 
-    pub fn snapshot(&mut self) -> Uint8Array {
-        Uint8Array::from(&snapshot::capture(&self.pm, &mut self.ledger)[..])
+    /// Format 2 (see `peerkeeper_core::snapshot`), stamped with the manager's clock.
+    pub fn snapshot(&self) -> Uint8Array {
+        Uint8Array::from(&self.pm.export_snapshot(self.pm.now())[..])
     }
 
-    /// Replaces this manager's peer state with the snapshot's; keeps this manager's config.
-    /// Refused bytes leave the manager untouched.
-    pub fn restore(&mut self, bytes: JsValue) -> JsResult<()> {
+    /// Replaces this manager's state with the snapshot's (format 2, or the package's format
+    /// 1); keeps this manager's config. Refused bytes leave the manager untouched.
+    pub fn restore(&mut self, bytes: JsValue, now: f64) -> JsResult<()> {
         let Some(bytes) = bytes.dyn_ref::<Uint8Array>() else {
             return Err(args::type_error(&format!(
                 "restore: bytes must be a Uint8Array, got {}",
                 args::describe(&bytes)
             )));
         };
-        let (pm, ledger) = snapshot::rebuild(&bytes.to_vec(), self.pm.config(), self.pm.now())
-            .map_err(|e| args::range_error(&format!("restore: {e}")))?;
-        self.pm = pm;
-        self.ledger = ledger;
-        Ok(())
+        let now = args::millis_value("restore", "now", now)?;
+        snapshot::restore(&mut self.pm, &bytes.to_vec(), now)
+            .map_err(|e| args::range_error(&format!("restore: {e}")))
     }
 }
