@@ -215,6 +215,16 @@ impl BehaviourScore {
         self.banned_until = Some(until);
     }
 
+    /// `(value, since, banned_until)`, for a snapshot.
+    pub(crate) fn parts(&self) -> (f64, Millis, Option<Millis>) {
+        (self.value, self.since, self.banned_until)
+    }
+
+    /// The score [`parts`](Self::parts) returned.
+    pub(crate) fn from_parts(value: f64, since: Millis, banned_until: Option<Millis>) -> Self {
+        BehaviourScore { value, since, banned_until }
+    }
+
     /// Lifts the ban; decay has been counting from its end, so nothing else changes.
     pub(crate) fn unban(&mut self, half_life: Millis) {
         if let Some(until) = self.banned_until {
@@ -283,6 +293,11 @@ impl<P: Clone + Eq + Hash + Ord> BanList<P> {
 
     pub(crate) fn next_expiry(&self) -> Option<Millis> {
         self.by_end.first().map(|(until, _)| *until)
+    }
+
+    /// Every ban by end time, for a snapshot.
+    pub(crate) fn entries(&self) -> impl Iterator<Item = (&P, Millis)> + '_ {
+        self.by_end.iter().map(|(until, peer)| (peer, *until))
     }
 
     /// Removes and returns the next ban that has ended by `now`.

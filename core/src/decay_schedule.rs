@@ -92,6 +92,23 @@ impl DecaySchedule {
         push_grow(self.buckets.entry(due).or_default(), (idx, gen));
     }
 
+    /// Live entries in the order ticks will visit them (due time, then bucket order), for a
+    /// snapshot to rebuild the same order.
+    pub(crate) fn visit_order(&self) -> Vec<u32> {
+        let mut seen = std::collections::BTreeSet::new();
+        let live = |&&(idx, gen): &&(u32, u32)| {
+            let e = &self.entries[idx as usize];
+            e.gen == gen && e.slot != FREE
+        };
+        self.buckets
+            .values()
+            .flatten()
+            .filter(live)
+            .map(|&(idx, _)| idx)
+            .filter(|i| seen.insert(*i))
+            .collect()
+    }
+
     pub(crate) fn next_due(&self) -> Option<Millis> {
         self.buckets.keys().next().copied()
     }

@@ -25,6 +25,7 @@
 //! - `manager_fork`: issue 6's fork view wired into the facade, and the stats lines;
 //! - [`scenarios`]: the teaching scenarios as data and the [`scenarios::Player`] that plays
 //!   them (the page's teaching mode and `tests/scenarios.rs` run the same values).
+//! - [`snapshot`] / `snapshot_state`: the whole state as versioned bytes, and back.
 
 pub mod backoff;
 pub mod behaviour_score;
@@ -55,6 +56,8 @@ pub mod rate_limit;
 pub mod reasons;
 pub mod scenarios;
 mod score;
+pub mod snapshot;
+mod snapshot_state;
 pub mod strikes;
 pub mod tags;
 mod trim;
@@ -70,6 +73,7 @@ pub use events::{Command, Event, TrimEntry, TrimReport, TrimTrigger, UnblockCaus
 pub use manager::PeerManager;
 pub use manager_defence::DenialReason;
 pub use reasons::DisconnectReason;
+pub use snapshot::SnapshotError;
 pub use tags::{BumpFn, CustomDecay, DecayFn, RemovalCause, TagName};
 pub use types::{ConnId, Direction, Millis};
 pub use views::{NodePeer, PeerState, ScoreStat};

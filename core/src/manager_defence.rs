@@ -518,7 +518,7 @@ impl<P: PeerKey> PeerManager<P> {
     }
 
     /// A ban or a block took hold: stop dialling, close, lifecycle `banned`.
-    fn restrict(&mut self, peer: &P, now: Millis) {
+    pub(crate) fn restrict(&mut self, peer: &P, now: Millis) {
         // Suspend first, so an abandoned dial's failure schedules nothing.
         if self.config.track_lifecycle {
             self.defence.dials.suspend(peer.clone());

@@ -33,7 +33,7 @@ function bind(raw) {
           throw new TypeError(`PeerManager: config.autoClock must be a boolean, got ${describe(autoClock)}`);
         }
       }
-      this.#raw = new RawPeerManager(rest);
+      this.#raw = new RawPeerManager(rest, autoClock ? Date.now() : 0);
       this.#autoClock = autoClock;
       this.#delivering = autoClock;
     }
@@ -127,6 +127,215 @@ function bind(raw) {
       return still;
     }
 
+    // ---- behaviour scores, goodbyes and bans (issue 4) -----------------------------------
+
+    reportPeer(peer, action, name, now) {
+      const m = 'reportPeer';
+      now = this.#now(now);
+      str(m, 'peer', peer); str(m, 'name', name); num(m, 'now', now);
+      const score = this.#raw.reportPeer(peer, action, name, now);
+      this.#afterInput();
+      return score;
+    }
+
+    setApplicationScore(peer, score, now) {
+      const m = 'setApplicationScore';
+      now = this.#now(now);
+      str(m, 'peer', peer); num(m, 'score', score); num(m, 'now', now);
+      this.#raw.setApplicationScore(peer, score, now);
+      this.#afterInput();
+    }
+
+    setAgentVersion(peer, agent) {
+      str('setAgentVersion', 'peer', peer); str('setAgentVersion', 'agent', agent);
+      this.#raw.setAgentVersion(peer, agent);
+      this.#afterInput();
+    }
+
+    setAddress(peer, address) {
+      str('setAddress', 'peer', peer); str('setAddress', 'address', address);
+      this.#raw.setAddress(peer, address);
+      this.#afterInput();
+    }
+
+    goodbyeReceived(peer, code, now) {
+      const m = 'goodbyeReceived';
+      now = this.#now(now);
+      str(m, 'peer', peer); num(m, 'code', code); num(m, 'now', now);
+      const reason = this.#raw.goodbyeReceived(peer, code, now);
+      this.#afterInput();
+      return reason;
+    }
+
+    disconnectWithGoodbye(peer, reason, now) {
+      const m = 'disconnectWithGoodbye';
+      now = this.#now(now);
+      str(m, 'peer', peer); str(m, 'reason', reason); num(m, 'now', now);
+      const done = this.#raw.disconnectWithGoodbye(peer, reason, now);
+      this.#afterInput();
+      return done;
+    }
+
+    // ---- lifecycle, strikes, benchlist, blocklist, rate limits, health (issue 5) --------
+
+    addPeer(peer, now) { return this.#peerInput('addPeer', peer, now); }
+    handshakeCompleted(peer, now) { return this.#peerInput('handshakeCompleted', peer, now); }
+    syncStarted(peer, now) { return this.#peerInput('syncStarted', peer, now); }
+    syncFinished(peer, now) { return this.#peerInput('syncFinished', peer, now); }
+    dialFailed(peer, now) { return this.#peerInput('dialFailed', peer, now); }
+    validPacket(peer, now) { this.#peerInput('validPacket', peer, now); }
+    registerResponse(peer, now) { this.#peerInput('registerResponse', peer, now); }
+    registerFailure(peer, now) { this.#peerInput('registerFailure', peer, now); }
+    forkMismatchReported(peer, now) { this.#peerInput('forkMismatchReported', peer, now); }
+
+    strike(peer, kind, now) {
+      now = this.#now(now);
+      str('strike', 'peer', peer); str('strike', 'kind', kind); num('strike', 'now', now);
+      const outcome = JSON.parse(this.#raw.strike(peer, kind, now));
+      this.#afterInput();
+      return outcome;
+    }
+
+    softBan(peer, reason, now) {
+      now = this.#now(now);
+      str('softBan', 'peer', peer); str('softBan', 'reason', reason); num('softBan', 'now', now);
+      const ban = JSON.parse(this.#raw.softBan(peer, reason, now));
+      this.#afterInput();
+      return ban;
+    }
+
+    setRole(peer, role) {
+      str('setRole', 'peer', peer); str('setRole', 'role', role);
+      return this.#raw.setRole(peer, role);
+    }
+
+    block(peer, reason, now) {
+      now = this.#now(now);
+      str('block', 'peer', peer); str('block', 'reason', reason); num('block', 'now', now);
+      const result = this.#raw.block(peer, reason, now);
+      this.#afterInput();
+      return result;
+    }
+
+    epochTransition(peers, now) {
+      now = this.#now(now);
+      num('epochTransition', 'now', now);
+      const epoch = this.#raw.epochTransition(peers, now);
+      this.#afterInput();
+      return epoch;
+    }
+
+    probeResult(peer, ok, now) {
+      now = this.#now(now);
+      str('probeResult', 'peer', peer); bool('probeResult', 'ok', ok); num('probeResult', 'now', now);
+      const outcome = this.#raw.probeResult(peer, ok, now);
+      this.#afterInput();
+      return outcome;
+    }
+
+    transportFailure(peer, kind, now) {
+      const m = 'transportFailure';
+      now = this.#now(now);
+      str(m, 'peer', peer); str(m, 'kind', kind); num(m, 'now', now);
+      const disabled = this.#raw.transportFailure(peer, kind, now);
+      this.#afterInput();
+      return disabled;
+    }
+
+    applicationError(peer, status, now) {
+      const m = 'applicationError';
+      now = this.#now(now);
+      str(m, 'peer', peer); num(m, 'status', status); num(m, 'now', now);
+      this.#raw.applicationError(peer, status, now);
+      this.#afterInput();
+    }
+
+    peerExchangeRequest(peer, now) {
+      now = this.#now(now);
+      str('peerExchangeRequest', 'peer', peer); num('peerExchangeRequest', 'now', now);
+      const decision = JSON.parse(this.#raw.peerExchangeRequest(peer, now));
+      this.#afterInput();
+      return decision;
+    }
+
+    shouldUpgrade(ip, now) {
+      now = this.#now(now);
+      str('shouldUpgrade', 'ip', ip); num('shouldUpgrade', 'now', now);
+      const decision = JSON.parse(this.#raw.shouldUpgrade(ip, now));
+      this.#afterInput();
+      return decision;
+    }
+
+    inboundMessage(peer, bytes, now) {
+      const m = 'inboundMessage';
+      now = this.#now(now);
+      str(m, 'peer', peer); num(m, 'bytes', bytes); num(m, 'now', now);
+      const decision = JSON.parse(this.#raw.inboundMessage(peer, bytes, now));
+      this.#afterInput();
+      return decision;
+    }
+
+    messageSent(now) {
+      now = this.#now(now);
+      num('messageSent', 'now', now);
+      this.#raw.messageSent(now);
+      this.#afterInput();
+    }
+
+    sendFailed(now) {
+      now = this.#now(now);
+      num('sendFailed', 'now', now);
+      this.#raw.sendFailed(now);
+      this.#afterInput();
+    }
+
+    // ---- the fork view (issue 6) --------------------------------------------------------
+
+    statusReceived(peer, status, now) {
+      now = this.#now(now);
+      str('statusReceived', 'peer', peer); num('statusReceived', 'now', now);
+      this.#raw.statusReceived(peer, status, now);
+      this.#afterInput();
+    }
+
+    blockApplied(header, from, now) {
+      now = this.#now(now);
+      if (from !== undefined && from !== null) str('blockApplied', 'from', from);
+      num('blockApplied', 'now', now);
+      this.#raw.blockApplied(header, from ?? undefined, now);
+      this.#afterInput();
+    }
+
+    headersReceived(peer, headers, now) {
+      now = this.#now(now);
+      str('headersReceived', 'peer', peer); num('headersReceived', 'now', now);
+      this.#raw.headersReceived(peer, headers, now);
+      this.#afterInput();
+    }
+
+    libAdvanced(lib, now) {
+      now = this.#now(now);
+      num('libAdvanced', 'now', now);
+      this.#raw.libAdvanced(lib, now);
+      this.#afterInput();
+    }
+
+    setPeerWeight(peer, weight, now) {
+      now = this.#now(now);
+      str('setPeerWeight', 'peer', peer);
+      if (weight !== undefined && weight !== null) num('setPeerWeight', 'weight', weight);
+      num('setPeerWeight', 'now', now);
+      this.#raw.setPeerWeight(peer, weight ?? undefined, now);
+      this.#afterInput();
+    }
+
+    setPaused(paused, now) {
+      now = this.#now(now);
+      bool('setPaused', 'paused', paused); num('setPaused', 'now', now);
+      this.#raw.setPaused(paused, now);
+      this.#afterInput();
+    }
+
     // ---- the sans-I/O loop --------------------------------------------------------------
 
     // The engine hands over whole batches as JSON (one boundary crossing per batch); these
@@ -156,11 +365,18 @@ function bind(raw) {
         if (batch === undefined) return undefined;
         // [text, lengths]: reasons and peers concatenated, with their lengths (see drainCommands).
         const [text, lengths] = batch;
+        // Any command but a disconnect is its JSON (starting with `{`) and an empty part.
         const commands = new Array(lengths.length / 2);
         for (let i = 0, at = 0; i < lengths.length; i += 2) {
           const reason = text.slice(at, (at += lengths[i]));
           const peer = text.slice(at, (at += lengths[i + 1]));
-          commands[i / 2] = { type: 'disconnect', peer, reason };
+          if (reason.charCodeAt(0) === 123) {
+            const c = JSON.parse(reason);
+            c.type = camel(c.type);
+            commands[i / 2] = c;
+          } else {
+            commands[i / 2] = { type: 'disconnect', peer, reason };
+          }
         }
         this.#commands = commands;
         this.#commandAt = 0;
@@ -190,16 +406,101 @@ function bind(raw) {
     connectedCount() { return this.#raw.connectedCount(); }
     connectedPeers() { return this.#raw.connectedPeers(); }
     knownPeerCount() { return this.#raw.knownPeerCount(); }
+
+    allowConnection(peer, now) {
+      now = this.#at(now);
+      str('allowConnection', 'peer', peer); num('allowConnection', 'now', now);
+      return parseOr(this.#raw.allowConnection(peer, now), null);
+    }
+
+    isBanned(peer, now) {
+      now = this.#at(now);
+      str('isBanned', 'peer', peer); num('isBanned', 'now', now);
+      return this.#raw.isBanned(peer, now);
+    }
+
+    behaviourScore(peer, now) {
+      now = this.#at(now);
+      str('behaviourScore', 'peer', peer); num('behaviourScore', 'now', now);
+      return this.#raw.behaviourScore(peer, now);
+    }
+
+    applicationScore(peer) { str('applicationScore', 'peer', peer); return this.#raw.applicationScore(peer); }
+    lastDisconnect(peer) { str('lastDisconnect', 'peer', peer); return parseOr(this.#raw.lastDisconnect(peer), null); }
+
+    peers(now) {
+      now = this.#at(now);
+      num('peers', 'now', now);
+      return JSON.parse(this.#raw.peers(now));
+    }
+
+    peer(peer, now) {
+      now = this.#at(now);
+      str('peer', 'peer', peer); num('peer', 'now', now);
+      return parseOr(this.#raw.peer(peer, now), null);
+    }
+
+    scoreStats(now) {
+      now = this.#at(now);
+      num('scoreStats', 'now', now);
+      return JSON.parse(this.#raw.scoreStats(now));
+    }
+
+    peerState(peer) { str('peerState', 'peer', peer); return this.#raw.peerState(peer) ?? null; }
+    nextDialAt(peer) { str('nextDialAt', 'peer', peer); return this.#raw.nextDialAt(peer) ?? null; }
+    dialsInFlight() { return this.#raw.dialsInFlight(); }
+    strikes(peer) { str('strikes', 'peer', peer); return this.#raw.strikes(peer); }
+    softBanOf(peer) { str('softBanOf', 'peer', peer); return parseOr(this.#raw.softBanOf(peer), null); }
+    isBenched(peer) { str('isBenched', 'peer', peer); return this.#raw.isBenched(peer); }
+    isBlocked(peer) { str('isBlocked', 'peer', peer); return this.#raw.isBlocked(peer); }
+    isHealthy(peer) { str('isHealthy', 'peer', peer); return this.#raw.isHealthy(peer); }
+    isDisabled(peer) { str('isDisabled', 'peer', peer); return this.#raw.isDisabled(peer); }
+    blocklistEpoch() { return this.#raw.blocklistEpoch(); }
+
+    health(now) {
+      now = this.#at(now);
+      num('health', 'now', now);
+      return JSON.parse(this.#raw.health(now));
+    }
+
+    isAligned(peer) { str('isAligned', 'peer', peer); return this.#raw.isAligned(peer); }
+    forkStatus() { return this.#raw.forkStatus() ?? null; }
+    nodeMode() { return this.#raw.nodeMode() ?? null; }
+
+    statusLine(now) {
+      now = this.#at(now);
+      num('statusLine', 'now', now);
+      return this.#raw.statusLine(now) ?? null;
+    }
+
+    statsLines(now) {
+      now = this.#at(now);
+      num('statsLines', 'now', now);
+      return this.#raw.statsLines(now) ?? null;
+    }
+
+    stats(now) {
+      now = this.#at(now);
+      num('stats', 'now', now);
+      return parseOr(this.#raw.stats(now), null);
+    }
+
     get now() { return this.#raw.now(); }
-    get config() { return this.#raw.config(); }
+
+    get config() {
+      const { sections, ...flat } = this.#raw.config();
+      return { ...flat, ...JSON.parse(sections) };
+    }
     get autoClock() { return this.#autoClock; }
 
     // ---- persistence --------------------------------------------------------------------
 
     snapshot() { return this.#raw.snapshot(); }
 
-    restore(bytes) {
-      this.#raw.restore(bytes);
+    restore(bytes, now) {
+      now = this.#at(now);
+      num('restore', 'now', now);
+      this.#raw.restore(bytes, now);
       // What was pending belonged to the replaced state.
       this.#events = [];
       this.#eventAt = 0;
@@ -281,6 +582,21 @@ function bind(raw) {
 
     #now(now) {
       return now === undefined && this.#autoClock ? Date.now() : now;
+    }
+
+    /** A getter's time: the clock's with `autoClock`, else the latest time given. */
+    #at(now) {
+      if (now !== undefined) return now;
+      return this.#autoClock ? Math.max(Date.now(), this.#raw.now()) : this.#raw.now();
+    }
+
+    /** An input taking only a peer and a time. */
+    #peerInput(method, peer, now) {
+      now = this.#now(now);
+      str(method, 'peer', peer); num(method, 'now', now);
+      const result = this.#raw[method](peer, now);
+      this.#afterInput();
+      return result;
     }
 
     #afterInput() {
@@ -371,7 +687,13 @@ function bind(raw) {
     overwrite: () => ({ kind: 'overwrite' }),
   });
 
-  return { PeerManager, decay, bump, version: raw.version };
+  return { PeerManager, decay, bump, version: raw.version, goodbyeCode };
+
+  /** The goodbye code a disconnect reason sends on the wire, or null. */
+  function goodbyeCode(reason) {
+    str('goodbyeCode', 'reason', reason);
+    return RawPeerManager.goodbyeCode(reason) ?? null;
+  }
 }
 
 /** A trim report's entries from their columns. */
@@ -396,6 +718,20 @@ function describe(v) {
 // Type checks happen here, where `typeof` is free; the engine checks values (NaN, ranges, names).
 function str(method, arg, v) {
   if (typeof v !== 'string') throw new TypeError(`${method}: ${arg} must be a string, got ${describe(v)}`);
+}
+
+function bool(method, arg, v) {
+  if (typeof v !== 'boolean') throw new TypeError(`${method}: ${arg} must be a boolean, got ${describe(v)}`);
+}
+
+/** JSON text from the engine, or `fallback` for its `undefined`. */
+function parseOr(json, fallback) {
+  return json === undefined ? fallback : JSON.parse(json);
+}
+
+/** `request_blocks` -> `requestBlocks`. */
+function camel(snake) {
+  return snake.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
 }
 
 function num(method, arg, v) {

@@ -7,5 +7,5 @@ import { bind } from './api.mjs';
 await init();
 const api = bind(raw);
 
-export const { PeerManager, decay, bump, version } = api;
+export const { PeerManager, decay, bump, version, goodbyeCode } = api;
 export default api;

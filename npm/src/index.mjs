@@ -2,5 +2,5 @@
 // one engine instance.
 import api from './index.cjs';
 
-export const { PeerManager, decay, bump, version } = api;
+export const { PeerManager, decay, bump, version, goodbyeCode } = api;
 export default api;

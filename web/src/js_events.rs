@@ -8,11 +8,13 @@
 //! `'closed_tie_oldest'`), the same strings the Rust serde encoding and status lines use. An
 //! absent optional value is `null`. Times are milliseconds.
 
+use peerkeeper_core::blocklist::Role;
 use peerkeeper_core::{
-    Direction, Event, RemovalCause, TrimEntry, TrimReport, TrimTrigger, Verdict,
+    Direction, Event, PeerAction, RemovalCause, TrimEntry, TrimReport, TrimTrigger, Verdict,
 };
 use serde::Serialize;
 
+use crate::js_json::{camel, camel_value, variant_name};
 use crate::js_manager::Key;
 
 #[derive(Serialize)]
@@ -84,6 +86,30 @@ enum JsEvent<'a> {
         peer: &'a str,
         at: u64,
     },
+    /// Core's `reblocked` is a list of (peer, role) tuples: pairs of objects read better.
+    EpochTransitioned {
+        epoch: u64,
+        reblocked: Vec<JsPeerRole<'a>>,
+        dropped: Vec<&'a str>,
+        at: u64,
+    },
+    /// Core's `action` is a tagged object; here it is the tier's name (`'custom'` for a
+    /// custom delta), and `requested` the delta asked for before clamping.
+    BehaviourReported {
+        peer: &'a str,
+        action: String,
+        name: &'a str,
+        requested: Option<f64>,
+        delta: f64,
+        score: f64,
+        at: u64,
+    },
+}
+
+#[derive(Serialize)]
+struct JsPeerRole<'a> {
+    peer: &'a str,
+    role: Role,
 }
 
 #[derive(Serialize)]
@@ -155,8 +181,8 @@ fn report(r: &TrimReport<Key>, columns: &mut Vec<Columns>) -> JsTrimReport {
     }
 }
 
-/// The typed mirror of the events the JS API exposes methods for (issue 3); `None` for the
-/// rest, which cross through [`generic`].
+/// The typed mirror of issue 3's events and of those whose core shape reads badly in JS;
+/// `None` for the rest, which cross through [`generic`].
 fn mirror<'a>(e: &'a Event<Key>, columns: &mut Vec<Columns>) -> Option<JsEvent<'a>> {
     Some(match e {
         Event::Connected { peer, conn, direction, connections, at } => JsEvent::Connected {
@@ -190,49 +216,42 @@ fn mirror<'a>(e: &'a Event<Key>, columns: &mut Vec<Columns>) -> Option<JsEvent<'
             JsEvent::Trimmed { report: report(r, columns), at: *at }
         }
         Event::PeerForgotten { peer, at } => JsEvent::PeerForgotten { peer, at: *at },
+        Event::EpochTransitioned { epoch, reblocked, dropped, at } => JsEvent::EpochTransitioned {
+            epoch: *epoch,
+            reblocked: reblocked
+                .iter()
+                .map(|(peer, role)| JsPeerRole { peer, role: *role })
+                .collect(),
+            dropped: dropped.iter().map(|p| &**p).collect(),
+            at: *at,
+        },
+        Event::BehaviourReported { peer, action, name, delta, score, at } => {
+            JsEvent::BehaviourReported {
+                peer,
+                action: variant_name(action),
+                name,
+                requested: match action {
+                    PeerAction::Custom { delta } => Some(*delta),
+                    _ => None,
+                },
+                delta: *delta,
+                score: *score,
+                at: *at,
+            }
+        }
         _ => return None,
     })
 }
 
-/// Events without a typed mirror yet (issues 4-6: reports, bans, strikes, lifecycle, fork)
-/// cross in core's serde shape with every key and the `type` turned camelCase, so the module's
+/// Events without a typed mirror (issues 4-6: reports, bans, strikes, lifecycle, fork) cross
+/// in core's serde shape with every key and the `type` turned camelCase, so the module's
 /// convention holds for them too; enumerated values keep their snake_case words.
 fn generic(e: &Event<Key>) -> serde_json::Value {
-    let mut v = serde_json::to_value(e).unwrap_or(serde_json::Value::Null);
-    camel_keys(&mut v);
+    let mut v = camel_value(e);
     if let Some(serde_json::Value::String(t)) = v.get_mut("type") {
         *t = camel(t);
     }
     v
-}
-
-fn camel_keys(v: &mut serde_json::Value) {
-    match v {
-        serde_json::Value::Object(map) => {
-            for (k, mut x) in std::mem::take(map) {
-                camel_keys(&mut x);
-                map.insert(camel(&k), x);
-            }
-        }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(camel_keys),
-        _ => {}
-    }
-}
-
-fn camel(snake: &str) -> String {
-    let mut out = String::with_capacity(snake.len());
-    let mut upper = false;
-    for c in snake.chars() {
-        if c == '_' {
-            upper = true;
-        } else if upper {
-            out.extend(c.to_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// Appends `value` to a JSON array being built in `out`.
@@ -285,17 +304,5 @@ mod tests {
             json,
             r#"[{"at":5,"peer":"p1","reason":"spam strike threshold exceeded","type":"softBanned","until":3600000}]"#
         );
-    }
-
-    #[test]
-    fn nested_keys_are_camel_cased_but_values_keep_their_words() {
-        let mut v = serde_json::json!({"type": "lifecycle_timed_out", "from_state": {"time_out": "io_error"}});
-        camel_keys(&mut v);
-        assert_eq!(
-            v,
-            serde_json::json!({"type": "lifecycle_timed_out", "fromState": {"timeOut": "io_error"}})
-        );
-        assert_eq!(camel("still_protected"), "stillProtected");
-        assert_eq!(camel("at"), "at");
     }
 }

@@ -15,7 +15,8 @@ use wasm_bindgen::prelude::*;
 use crate::js_args::{self as args, JsResult};
 use crate::js_config;
 use crate::js_events::events_batch;
-use crate::snapshot::{self, DecaySpec, Ledger};
+use crate::js_fork;
+use crate::snapshot;
 
 /// Peer keys: a trim clones one per report entry and per command, which for `Rc<str>` is a
 /// reference count instead of an allocation.
@@ -23,23 +24,36 @@ pub type Key = Rc<str>;
 
 #[wasm_bindgen(js_name = RawPeerManager)]
 pub struct JsPeerManager {
-    pm: PeerManager<Key>,
-    ledger: Ledger,
+    pub(crate) pm: PeerManager<Key>,
 }
 
-fn key(method: &str, peer: &str) -> JsResult<Key> {
+pub(crate) fn key(method: &str, peer: &str) -> JsResult<Key> {
     args::nonempty(method, "peer", peer)?;
     Ok(Key::from(peer))
 }
 
 #[wasm_bindgen(js_class = RawPeerManager)]
 impl JsPeerManager {
-    /// `config`: a plain object with camelCase keys, or `undefined` for the defaults.
+    /// `config`: a plain object with camelCase keys, or `undefined` for the defaults. With a
+    /// `fork` section, `config.chain` (`{ head, lib }`) is the chain followed from `now`.
     #[wasm_bindgen(constructor)]
-    pub fn new(config: JsValue) -> JsResult<JsPeerManager> {
-        let config = js_config::from_js(&config)?;
-        let pm = PeerManager::new(config).map_err(|e| js_config::refused(&e))?;
-        Ok(JsPeerManager { pm, ledger: Ledger::default() })
+    pub fn new(config: JsValue, now: f64) -> JsResult<JsPeerManager> {
+        let (config, chain) = js_config::from_js(&config)?;
+        let now = args::millis_value("PeerManager", "now", now)?;
+        let pm = match (&config.fork, chain.is_undefined()) {
+            (Some(_), _) => {
+                let (head, lib) = js_fork::chain(&chain)?;
+                PeerManager::with_chain(config, head, lib, now)
+            }
+            (None, true) => PeerManager::new(config),
+            (None, false) => {
+                return Err(args::type_error(
+                    "PeerManager: config.chain is only used with a config.fork section",
+                ))
+            }
+        };
+        let pm = pm.map_err(|e| js_config::refused(&e))?;
+        Ok(JsPeerManager { pm })
     }
 
     // ---- inputs -------------------------------------------------------------------------
@@ -50,7 +64,6 @@ impl JsPeerManager {
         let conn = args::millis_value(M, "conn", conn)?;
         let direction = args::direction(M, direction)?;
         let now = args::millis_value(M, "now", now)?;
-        self.ledger.touch(peer);
         self.pm.connected(&key, ConnId(conn), direction, now);
         Ok(())
     }
@@ -82,7 +95,6 @@ impl JsPeerManager {
         let key = key(M, peer)?;
         args::nonempty(M, "tag", tag)?;
         let value = args::tag_value_of(M, "value", value)?;
-        self.ledger.touch(peer);
         self.pm.tag_peer(&key, tag, value);
         Ok(())
     }
@@ -110,7 +122,6 @@ impl JsPeerManager {
         let current = self.pm.tag_value(&key, tag).unwrap_or(0);
         let result = f.call1(&JsValue::UNDEFINED, &JsValue::from_f64(current as f64))?;
         let value = args::tag_value(M, "the value fn returned", &result)?;
-        self.ledger.touch(peer);
         self.pm.upsert_tag(&key, tag, |_| value);
         Ok(())
     }
@@ -138,7 +149,6 @@ impl JsPeerManager {
         let decay = args::decay(M, &decay)?;
         let now = args::millis_value(M, "now", now)?;
         let bump = args::bump(M, &bump)?;
-        self.ledger.decaying(peer, tag, DecaySpec { interval, decay: decay.clone(), bump });
         self.pm.tag_peer_decaying_with_bump(&key, tag, value, interval, decay, bump, now);
         Ok(())
     }
@@ -169,7 +179,6 @@ impl JsPeerManager {
     pub fn protect(&mut self, peer: &str, tag: &str) -> JsResult<()> {
         let key = key("protect", peer)?;
         args::nonempty("protect", "tag", tag)?;
-        self.ledger.protection(peer, tag);
         self.pm.protect(&key, tag);
         Ok(())
     }
@@ -191,7 +200,6 @@ impl JsPeerManager {
     pub fn drain_events(&mut self) -> Option<Array> {
         let mut batch = Vec::new();
         while let Some(e) = self.pm.poll_event() {
-            self.ledger.observe(&e);
             batch.push(e);
         }
         let (json, columns) = events_batch(batch.iter())?;
@@ -218,15 +226,25 @@ impl JsPeerManager {
     }
 
     /// Every pending command, or `undefined`: `[text, lengths]`, where `text` concatenates
-    /// each command's reason and peer and `lengths` (a `Uint32Array`) holds their lengths in
-    /// UTF-16 units, `[reason, peer, reason, peer, ...]`. A trim can issue thousands of
-    /// commands; three boundary crossings for all of them cost far less than a few per command.
+    /// two parts per command and `lengths` (a `Uint32Array`) holds their lengths in UTF-16
+    /// units. A `Disconnect` is its reason and its peer; any other command (`Dial`, `Probe`,
+    /// `RequestBlocks`, `SwitchFork`) is its camelCase JSON (which starts with `{`, as no
+    /// reason does) and an empty part. A trim can issue thousands of disconnects; three
+    /// boundary crossings for all of them cost far less than a few per command.
     #[wasm_bindgen(js_name = drainCommands)]
     pub fn drain_commands(&mut self) -> Option<Array> {
         let mut text = String::new();
         let mut lengths: Vec<u32> = Vec::new();
-        while let Some(Command::Disconnect { peer, reason }) = self.pm.poll_command() {
-            for part in [reason.as_str(), &peer] {
+        while let Some(command) = self.pm.poll_command() {
+            let other;
+            let parts: [&str; 2] = match &command {
+                Command::Disconnect { peer, reason } => [reason.as_str(), peer],
+                _ => {
+                    other = crate::js_json::camel_json(&command);
+                    [&other, ""]
+                }
+            };
+            for part in parts {
                 text.push_str(part);
                 lengths.push(part.encode_utf16().count() as u32);
             }
@@ -328,23 +346,22 @@ impl JsPeerManager {
 
     // ---- persistence --------------------------------------------------------------------
 
-    pub fn snapshot(&mut self) -> Uint8Array {
-        Uint8Array::from(&snapshot::capture(&self.pm, &mut self.ledger)[..])
+    /// Format 2 (see `peerkeeper_core::snapshot`), stamped with the manager's clock.
+    pub fn snapshot(&self) -> Uint8Array {
+        Uint8Array::from(&self.pm.export_snapshot(self.pm.now())[..])
     }
 
-    /// Replaces this manager's peer state with the snapshot's; keeps this manager's config.
-    /// Refused bytes leave the manager untouched.
-    pub fn restore(&mut self, bytes: JsValue) -> JsResult<()> {
+    /// Replaces this manager's state with the snapshot's (format 2, or the package's format
+    /// 1); keeps this manager's config. Refused bytes leave the manager untouched.
+    pub fn restore(&mut self, bytes: JsValue, now: f64) -> JsResult<()> {
         let Some(bytes) = bytes.dyn_ref::<Uint8Array>() else {
             return Err(args::type_error(&format!(
                 "restore: bytes must be a Uint8Array, got {}",
                 args::describe(&bytes)
             )));
         };
-        let (pm, ledger) = snapshot::rebuild(&bytes.to_vec(), self.pm.config(), self.pm.now())
-            .map_err(|e| args::range_error(&format!("restore: {e}")))?;
-        self.pm = pm;
-        self.ledger = ledger;
-        Ok(())
+        let now = args::millis_value("restore", "now", now)?;
+        snapshot::restore(&mut self.pm, &bytes.to_vec(), now)
+            .map_err(|e| args::range_error(&format!("restore: {e}")))
     }
 }

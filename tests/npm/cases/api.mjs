@@ -12,10 +12,18 @@ const nextTask = () => new Promise((r) => setTimeout(r, 0));
 export const cases = [
   ['a manager built without a config reports every default, the hash seed as a bigint', (api, t) => {
     const pm = new api.PeerManager();
-    t.deepEqual(pm.config, {
+    const { behaviour, strikes, lifecycle, backoff, benchlist, blocklist, peerExchange, upgrades, inbound, health, fork, ...flat } = pm.config;
+    t.deepEqual(flat, {
       lowWater: 160, highWater: 192, gracePeriod: 60000, silencePeriod: 10000, decayResolution: 1000,
       outboundBonus: 0, retentionMs: 3600000, maxRetainedPeers: 1024, hashSeed: 0x9e3779b97f4a7c15n,
+      trackLifecycle: false,
     });
+    t.deepEqual(strikes, { banDuration: 3600000, threshold: 10 });
+    t.deepEqual(backoff, { initialBackoff: 30000, isolationAfter: 60000, maxBackoff: 3600000, maxDialsInFlight: 8, stableAfter: 300000 });
+    t.deepEqual([behaviour.banThreshold, behaviour.disconnectThreshold, behaviour.lowToleranceDelta], [-50, -20, -10]);
+    t.deepEqual([lifecycle.connectTimeout, benchlist.benchProbability, blocklist.maxConsecutiveTransportFailures], [5000, 0.5, 3]);
+    t.deepEqual([peerExchange.maxRequests, upgrades.perIpCooldown, inbound.maxDelay, health.minConnectedPeers], [3, 10000, 1000, 1]);
+    t.equal(fork, null);
     t.equal(pm.autoClock, false);
     t.equal(pm.now, 0);
     t.equal(typeof api.version(), 'string');

@@ -82,7 +82,7 @@ const CONFIG_RULES = [
   ['{ lowWater: 9, highWater: 3 }', { lowWater: 9, highWater: 3 }, 'RangeError', 'PeerManager: config.lowWater must not exceed config.highWater (9 > 3)'],
   ['{ highWater: 0, lowWater: 0 }', { highWater: 0, lowWater: 0 }, 'RangeError', 'PeerManager: config.highWater must be at least 1'],
   ['{ decayResolution: 0 }', { decayResolution: 0 }, 'RangeError', 'PeerManager: config.decayResolution must be at least 1 ms'],
-  ['{ lowwater: 1 }', { lowwater: 1 }, 'TypeError', 'PeerManager: unknown config field "lowwater" (known: lowWater, highWater, gracePeriod, silencePeriod, decayResolution, outboundBonus, retentionMs, maxRetainedPeers, hashSeed)'],
+  ['{ lowwater: 1 }', { lowwater: 1 }, 'TypeError', 'PeerManager: unknown config field "lowwater" (known: lowWater, highWater, gracePeriod, silencePeriod, decayResolution, outboundBonus, retentionMs, maxRetainedPeers, hashSeed, trackLifecycle, chain, behaviour, strikes, lifecycle, backoff, benchlist, blocklist, peerExchange, upgrades, inbound, health, fork)'],
   ['{ highWater: -1 }', { highWater: -1 }, 'RangeError', 'PeerManager: config.highWater must be between 0 and 4294967295, got -1'],
   ["{ gracePeriod: '5' }", { gracePeriod: '5' }, 'TypeError', 'PeerManager: config.gracePeriod must be a number, got "5"'],
   ['{ retentionMs: NaN }', { retentionMs: NaN }, 'RangeError', 'PeerManager: config.retentionMs must be a finite integer, got NaN'],

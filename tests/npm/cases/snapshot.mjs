@@ -13,13 +13,77 @@ function source(api) {
   return pm;
 }
 
+/** CRC-32 (IEEE), to frame a format-1 snapshot the way the package used to write it. */
+function crc32(bytes) {
+  let crc = 0xffffffff;
+  for (const b of bytes) {
+    crc ^= b;
+    for (let k = 0; k < 8; k++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+function frameV1(json) {
+  const body = new TextEncoder().encode(json);
+  const out = new Uint8Array(14 + body.length);
+  const view = new DataView(out.buffer);
+  out.set([0x50, 0x4b, 0x53, 0x4e], 0);
+  view.setUint16(4, 1, true);
+  view.setUint32(6, body.length, true);
+  view.setUint32(10, crc32(body), true);
+  out.set(body, 14);
+  return out;
+}
+
 export const cases = [
+  ['behaviour scores, bans, strikes, soft bans, blocks and last disconnects survive a snapshot', (api, t) => {
+    const config = { strikes: { threshold: 2 }, behaviour: { banDurationMs: 5000 } };
+    const pm = new api.PeerManager(config);
+    pm.connected('a', 1, 'inbound', 10);
+    pm.reportPeer('a', 'mid_tolerance', 'timeout', 20);
+    pm.setApplicationScore('a', 3, 20);
+    pm.setAgentVersion('a', 'js-libp2p/3');
+    pm.reportPeer('c', 'fatal', 'invalid block', 30);
+    pm.strike('d', 'deserialization', 40);
+    pm.strike('d', 'deserialization', 41);
+    pm.strike('e', 'protocol_violation', 42);
+    pm.block('f', 'unreachable', 43);
+    pm.goodbyeReceived('a', 3, 50);
+    pm.disconnected('a', 1, 60);
+    const bytes = pm.snapshot();
+    const back = new api.PeerManager(config);
+    back.restore(bytes);
+    t.equal(back.now, 60);
+    t.deepEqual(back.peers(), pm.peers());
+    t.deepEqual(back.scoreStats(), pm.scoreStats());
+    t.deepEqual(back.lastDisconnect('a'), { reason: 'io_error', code: 3, sent: false, at: 50 });
+    t.deepEqual(back.allowConnection('c'), { type: 'banned', until: 5030, reason: 'banned' });
+    t.deepEqual(back.softBanOf('d'), pm.softBanOf('d'));
+    t.equal(back.strikes('e'), 1);
+    t.equal(back.isBlocked('f'), true);
+    back.handleTimeout(5030);
+    t.deepEqual(back.pollEvent(), { type: 'unbanned', peer: 'c', at: 5030 });
+    t.throwsExactly(() => new api.PeerManager({ strikes: { threshold: 3 } }).restore(bytes), 'RangeError',
+      'restore: snapshot is corrupt: taken with another `strikes` config section');
+  }],
+
+  ['format-1 bytes from earlier packages still restore their tags and protections', (api, t) => {
+    const v1 = frameV1('{"now":7,"peers":[{"peer":"a","tags":[{"name":"kbucket","value":5,"decay":null},'
+      + '{"name":"gossip","value":40,"decay":{"interval":1000,"decay":{"kind":"fixed","amount":2},"bump":{"kind":"overwrite"}}}],'
+      + '"protections":[]},{"peer":"b","tags":[],"protections":["relay"]}]}');
+    const pm = new api.PeerManager();
+    pm.restore(v1);
+    t.equal(pm.now, 7);
+    t.deepEqual(pm.tags('a'), [{ name: 'kbucket', value: 5, decaying: false }, { name: 'gossip', value: 40, decaying: true }]);
+    t.equal(pm.isProtected('b', 'relay'), true);
+  }],
+
   ['a snapshot restores every tag, decaying tag and protection into a fresh manager, and decay continues with the same functions', (api, t) => {
     const pm = source(api);
     t.equal(pm.tagValue('a', 'gossip'), 60, 'one tick at 300');
     const bytes = pm.snapshot();
     t.ok(bytes instanceof Uint8Array);
-    t.deepEqual(Array.from(bytes.subarray(0, 6)), [0x50, 0x4b, 0x53, 0x4e, 1, 0], 'magic "PKSN", version 1');
+    t.deepEqual(Array.from(bytes.subarray(0, 6)), [0x50, 0x4b, 0x53, 0x4e, 2, 0], 'magic "PKSN", version 2');
     const back = new api.PeerManager({ decayResolution: 100 });
     back.restore(bytes);
     t.equal(back.pollEvent(), undefined, 'restore emits no events');
@@ -29,7 +93,7 @@ export const cases = [
     t.equal(back.isProtected('a', 'relay'), true);
     t.equal(back.isProtected('b', 'vip'), true);
     t.equal(back.isConnected('a'), false, 'connections are not part of a snapshot');
-    t.equal(back.pollTimeout(), 500, 'the decay clock restarts at the restore time: 300 + 200');
+    t.equal(back.pollTimeout(), 500, 'the decay keeps its phase: due at 500, as in the original');
     back.handleTimeout(500);
     t.equal(back.tagValue('a', 'gossip'), 30, 'fixed(30) still applies');
     t.equal(back.bumpDecayingTag('a', 'gossip', 500, 500), true);
@@ -55,12 +119,12 @@ export const cases = [
     const flipped = good.slice();
     flipped[flipped.length - 5] ^= 0x01;
     const future = good.slice();
-    future[4] = 2;
+    future[4] = 3;
     const refusals = [
       [flipped, 'RangeError', 'restore: snapshot is corrupt: checksum mismatch'],
       [good.slice(0, good.length - 1), 'RangeError', `restore: snapshot is corrupt: payload is ${good.length - 15} bytes, header says ${good.length - 14}`],
       [good.slice(0, 8), 'RangeError', 'restore: snapshot is corrupt: truncated header'],
-      [future, 'RangeError', 'restore: snapshot format version 2 is newer than this package supports (1)'],
+      [future, 'RangeError', 'restore: snapshot format version 3 is newer than this engine supports (2)'],
       [new TextEncoder().encode('{"now":1,"peers":[]}'), 'RangeError', 'restore: bytes are not a peerkeeper snapshot'],
       [new Uint8Array(0), 'RangeError', 'restore: bytes are not a peerkeeper snapshot'],
       [good.buffer, 'TypeError', 'restore: bytes must be a Uint8Array, got an object'],
