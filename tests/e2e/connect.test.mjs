@@ -44,7 +44,7 @@ test('a ?peer= websocket override connects over websocket', async () => {
 });
 
 test('a ?peer= webtransport override connects over webtransport with a completed ping', async () => {
-  assert.match(node.listen.webtransport, /\/quic-v1\/webtransport\/certhash\/\w+\/certhash\/\w+\/p2p\//);
+  assert.match(node.listen.webtransport, /\/quic-v1\/webtransport\/certhash\/u[\w-]+\/certhash\/u[\w-]+\/p2p\//);
   const url = `${node.url}?peer=${encodeURIComponent(node.listen.webtransport)}`;
   await expectConnected(url, 'webtransport');
 });
