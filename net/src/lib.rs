@@ -12,6 +12,8 @@ pub mod peer_exchange;
 pub mod peerkeeper_behaviour;
 pub mod status_protocol;
 pub mod transport_name;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod webtransport;
 
 pub use identity_info::{agent_version, PROTOCOL_VERSION};
 pub use node_behaviour::{NodeBehaviour, NodeBehaviourEvent};

@@ -136,6 +136,27 @@ mod tests {
     }
 
     #[test]
+    fn a_rotated_webtransport_address_replaces_the_expired_one() {
+        let peer = PeerId::random();
+        let book = BootstrapBook::new(peer);
+        let hash = |byte: u8| {
+            libp2p::multiaddr::Protocol::Certhash(
+                libp2p::multihash::Multihash::wrap(0x12, &[byte; 32]).unwrap(),
+            )
+        };
+        let base: Multiaddr = "/ip4/127.0.0.1/udp/9093/quic-v1/webtransport".parse().unwrap();
+        let old = base.clone().with(hash(1)).with(hash(2));
+        let new = base.with(hash(2)).with(hash(3));
+        book.add_listen_addr(&old);
+        book.remove_listen_addr(&old);
+        book.add_listen_addr(&new);
+        let addrs = book.snapshot().addrs;
+        assert_eq!(addrs.len(), 1);
+        assert_eq!(addrs[0].transport, "webtransport");
+        assert_eq!(addrs[0].multiaddr, format!("{new}/p2p/{peer}"));
+    }
+
+    #[test]
     fn json_keeps_the_node_shape_and_lists_demo_peers_in_start_order_with_their_addrs() {
         let node = PeerId::random();
         let (honest, slow) = (PeerId::random(), PeerId::random());

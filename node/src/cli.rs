@@ -4,8 +4,8 @@ use std::{net::Ipv4Addr, path::PathBuf};
 
 use clap::Parser;
 
-/// A native peerkeeper peer: listens on webrtc-direct, websocket and TCP and serves the page
-/// (with `/bootstrap.json` naming its addresses) over HTTP. Beside it runs a demo network of
+/// A native peerkeeper peer: listens on webrtc-direct, webtransport, websocket and TCP and
+/// serves the page (with `/bootstrap.json` naming its addresses) over HTTP. Beside it runs a demo network of
 /// real libp2p peers, so the page has peers to manage on a machine with no internet.
 #[derive(Debug, Clone, Parser)]
 #[command(name = "peerkeeper-node", version, about)]
@@ -17,6 +17,12 @@ pub struct Args {
     /// UDP port for the WebRTC-direct listener (0 picks a free port).
     #[arg(long, default_value_t = 9090)]
     pub webrtc_port: u16,
+
+    /// UDP port for the WebTransport listener (QUIC; 0 picks a free port). Its self-signed
+    /// certificates last 13 days and rotate every 6, so its /certhash/ components change
+    /// then; /bootstrap.json always lists the current address.
+    #[arg(long, default_value_t = 9093)]
+    pub webtransport_port: u16,
 
     /// TCP port for the WebSocket listener (0 picks a free port).
     #[arg(long, default_value_t = 9091)]
@@ -30,8 +36,8 @@ pub struct Args {
     #[arg(long, default_value_t = 8080)]
     pub http_port: u16,
 
-    /// Directory holding the node's identity key and WebRTC certificate; keeping it keeps the
-    /// node's multiaddrs (peer id and certhash) stable across restarts.
+    /// Directory holding the node's identity key and its WebRTC and WebTransport certificates;
+    /// keeping it keeps the node's multiaddrs (peer id and certhashes) stable across restarts.
     #[arg(long, default_value = ".peerkeeper")]
     pub data_dir: PathBuf,
 
@@ -84,6 +90,17 @@ mod tests {
     fn a_negative_demo_count_is_refused_naming_the_flag() {
         let err = Args::try_parse_from(["peerkeeper-node", "--demo-peers=-1"]).unwrap_err();
         assert!(err.to_string().contains("--demo-peers"), "{err}");
+    }
+
+    #[test]
+    fn webtransport_listens_on_udp_9093_unless_told_otherwise() {
+        let args = Args::try_parse_from(["peerkeeper-node"]).unwrap();
+        assert_eq!(args.webtransport_port, 9093);
+        let args = Args::try_parse_from(["peerkeeper-node", "--webtransport-port", "0"]).unwrap();
+        assert_eq!(args.webtransport_port, 0);
+        let err =
+            Args::try_parse_from(["peerkeeper-node", "--webtransport-port", "70000"]).unwrap_err();
+        assert!(err.to_string().contains("--webtransport-port"), "{err}");
     }
 
     #[test]

@@ -1,11 +1,13 @@
-//! The node's persistent identity: an ed25519 key and a WebRTC certificate, created on first
-//! start and reused after, so the multiaddrs printed once stay valid.
+//! The node's persistent identity: an ed25519 key, a WebRTC certificate and the WebTransport
+//! certificates (rotated on their own schedule, see `peerkeeper_net::webtransport`), created on
+//! first start and reused after, so the multiaddrs printed once stay valid.
 
-use std::{fs, path::Path};
+use std::{fs, path::Path, time::SystemTime};
 
 use anyhow::{Context, Result};
 use libp2p::identity::Keypair;
 use libp2p_webrtc::tokio::Certificate;
+use peerkeeper_net::webtransport::Certificates;
 
 const KEY_FILE: &str = "identity.key";
 const CERT_FILE: &str = "webrtc-cert.pem";
@@ -14,11 +16,16 @@ const CERT_FILE: &str = "webrtc-cert.pem";
 pub struct NodeKeys {
     pub identity: Keypair,
     pub certificate: Certificate,
+    pub webtransport: Certificates,
 }
 
 pub fn load_or_create(dir: &Path) -> Result<NodeKeys> {
     fs::create_dir_all(dir).with_context(|| format!("creating data dir {}", dir.display()))?;
-    Ok(NodeKeys { identity: identity(dir)?, certificate: certificate(dir)? })
+    Ok(NodeKeys {
+        identity: identity(dir)?,
+        certificate: certificate(dir)?,
+        webtransport: Certificates::load_or_create(dir, SystemTime::now())?,
+    })
 }
 
 impl NodeKeys {
@@ -27,6 +34,7 @@ impl NodeKeys {
         Ok(NodeKeys {
             identity: Keypair::generate_ed25519(),
             certificate: Certificate::generate(&mut rand::rng())?,
+            webtransport: Certificates::ephemeral(SystemTime::now())?,
         })
     }
 }
@@ -83,6 +91,7 @@ mod tests {
         let second = load_or_create(&dir).unwrap();
         assert_eq!(first.identity.public().to_peer_id(), second.identity.public().to_peer_id());
         assert_eq!(first.certificate.fingerprint(), second.certificate.fingerprint());
+        assert_eq!(first.webtransport.announced(), second.webtransport.announced());
         fs::remove_dir_all(&dir).unwrap();
     }
 

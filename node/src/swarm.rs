@@ -1,5 +1,5 @@
-//! Builds a native swarm (the node's and each demo peer's): TCP, WebSocket and WebRTC-direct
-//! transports around a behaviour.
+//! Builds a native swarm (the node's and each demo peer's): TCP, WebSocket, WebRTC-direct and
+//! WebTransport (listen only) transports around a behaviour.
 
 use std::time::Duration;
 
@@ -12,6 +12,8 @@ use libp2p::{
     tcp, yamux, Multiaddr, Swarm,
 };
 
+use peerkeeper_net::webtransport;
+
 use crate::{cli::Args, keys::NodeKeys};
 
 /// Browsers keep idle connections only as long as the other side does; the page holds its
@@ -23,11 +25,16 @@ pub async fn build<B: NetworkBehaviour>(
     behaviour: impl FnOnce(&Keypair) -> B,
 ) -> Result<Swarm<B>> {
     let certificate = keys.certificate;
+    let webtransport_certificates = keys.webtransport;
     let swarm = libp2p::SwarmBuilder::with_existing_identity(keys.identity)
         .with_tokio()
         .with_tcp(tcp::Config::default().nodelay(true), noise::Config::new, yamux::Config::default)?
         .with_other_transport(|id_keys| {
             libp2p_webrtc::tokio::Transport::new(id_keys.clone(), certificate)
+                .map(|(peer, conn), _| (peer, StreamMuxerBox::new(conn)))
+        })?
+        .with_other_transport(|id_keys| {
+            webtransport::Transport::new(id_keys.clone(), webtransport_certificates)
                 .map(|(peer, conn), _| (peer, StreamMuxerBox::new(conn)))
         })?
         .with_dns()?
@@ -39,11 +46,12 @@ pub async fn build<B: NetworkBehaviour>(
     Ok(swarm)
 }
 
-/// The three listen addresses the flags describe, in the order the page prefers them.
+/// The four listen addresses the flags describe, in the order the page prefers them.
 pub fn listen_addrs(args: &Args) -> Vec<Multiaddr> {
     let ip = args.listen_ip;
     vec![
         format!("/ip4/{ip}/udp/{}/webrtc-direct", args.webrtc_port),
+        format!("/ip4/{ip}/udp/{}/quic-v1/webtransport", args.webtransport_port),
         format!("/ip4/{ip}/tcp/{}/ws", args.ws_port),
         format!("/ip4/{ip}/tcp/{}", args.tcp_port),
     ]

@@ -25,11 +25,12 @@ impl Drop for RunningNode {
     }
 }
 
-/// Starts the node on free loopback ports and waits until all three listeners are up.
+/// Starts the node on free loopback ports and waits until all four listeners are up.
 fn start(data_dir: &Path) -> RunningNode {
     let mut child = Command::new(BIN)
         .args(["--listen-ip", "127.0.0.1", "--http-port", "0", "--webrtc-port", "0"])
-        .args(["--ws-port", "0", "--tcp-port", "0", "--dist", "/nonexistent"])
+        .args(["--ws-port", "0", "--tcp-port", "0", "--webtransport-port", "0"])
+        .args(["--dist", "/nonexistent"])
         .arg("--data-dir")
         .arg(data_dir)
         .stdout(Stdio::piped())
@@ -46,7 +47,7 @@ fn start(data_dir: &Path) -> RunningNode {
         }
     });
     let (mut http, mut peer_id, mut listeners) = (None, None, 0);
-    while http.is_none() || peer_id.is_none() || listeners < 3 {
+    while http.is_none() || peer_id.is_none() || listeners < 4 {
         let line = rx.recv_timeout(Duration::from_secs(20)).expect("node prints its addresses");
         if let Some(url) = line.strip_prefix("page:") {
             http = Some(url.trim().trim_start_matches("http://").trim_end_matches('/').to_string());
@@ -74,17 +75,18 @@ fn bootstrap(node: &RunningNode) -> serde_json::Value {
     serde_json::from_str(&body).unwrap()
 }
 
-fn certhash(boot: &serde_json::Value) -> String {
+/// The `/certhash/` components of the node's `transport` address, in order.
+fn certhashes(boot: &serde_json::Value, transport: &str) -> Vec<String> {
     let addr = boot["addrs"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|a| a["transport"] == "webrtc-direct")
-        .expect("a webrtc-direct address")["multiaddr"]
+        .find(|a| a["transport"] == transport)
+        .unwrap_or_else(|| panic!("a {transport} address"))["multiaddr"]
         .as_str()
         .unwrap()
         .to_string();
-    addr.split("/certhash/").nth(1).unwrap().split('/').next().unwrap().to_string()
+    addr.split("/certhash/").skip(1).map(|h| h.split('/').next().unwrap().to_string()).collect()
 }
 
 #[test]
@@ -100,7 +102,9 @@ fn bootstrap_json_lists_every_listener_with_the_peer_id() {
         .map(|a| a["transport"].as_str().unwrap())
         .collect();
     transports.sort();
-    assert_eq!(transports, ["tcp", "webrtc-direct", "websocket"]);
+    assert_eq!(transports, ["tcp", "webrtc-direct", "websocket", "webtransport"]);
+    // The serving WebTransport certificate and the next one, as browsers need.
+    assert_eq!(certhashes(&boot, "webtransport").len(), 2);
     for a in boot["addrs"].as_array().unwrap() {
         let addr = a["multiaddr"].as_str().unwrap();
         assert!(addr.starts_with("/ip4/127.0.0.1/"), "{addr}");
@@ -111,14 +115,18 @@ fn bootstrap_json_lists_every_listener_with_the_peer_id() {
 }
 
 #[test]
-fn peer_id_and_certhash_survive_a_restart_with_the_same_data_dir() {
+fn peer_id_and_certhashes_survive_a_restart_with_the_same_data_dir() {
     let dir = tempdir("restart");
     let first = start(&dir);
-    let (id, hash) = (first.peer_id.clone(), certhash(&bootstrap(&first)));
+    let boot = bootstrap(&first);
+    let id = first.peer_id.clone();
+    let (rtc, wt) = (certhashes(&boot, "webrtc-direct"), certhashes(&boot, "webtransport"));
     drop(first);
     let second = start(&dir);
     assert_eq!(second.peer_id, id);
-    assert_eq!(certhash(&bootstrap(&second)), hash);
+    let boot = bootstrap(&second);
+    assert_eq!(certhashes(&boot, "webrtc-direct"), rtc);
+    assert_eq!(certhashes(&boot, "webtransport"), wt);
     drop(second);
     std::fs::remove_dir_all(dir).unwrap();
 }
@@ -130,6 +138,7 @@ fn help_names_every_flag() {
     for flag in [
         "--listen-ip",
         "--webrtc-port",
+        "--webtransport-port",
         "--ws-port",
         "--tcp-port",
         "--http-port",

@@ -42,3 +42,9 @@ test('a ?peer= websocket override connects over websocket', async () => {
   const url = `${node.url}?peer=${encodeURIComponent(node.listen.websocket)}`;
   await expectConnected(url, 'websocket');
 });
+
+test('a ?peer= webtransport override connects over webtransport with a completed ping', async () => {
+  assert.match(node.listen.webtransport, /\/quic-v1\/webtransport\/certhash\/u[\w-]+\/certhash\/u[\w-]+\/p2p\//);
+  const url = `${node.url}?peer=${encodeURIComponent(node.listen.webtransport)}`;
+  await expectConnected(url, 'webtransport');
+});

@@ -15,7 +15,8 @@ export async function startNode({ timeoutMs = 20_000, args = [] } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'peerkeeper-e2e-'));
   const child = spawn(NODE_BIN, [
     '--data-dir', dataDir, '--dist', DIST, '--listen-ip', '127.0.0.1',
-    '--http-port', '0', '--webrtc-port', '0', '--ws-port', '0', '--tcp-port', '0', ...args,
+    '--http-port', '0', '--webrtc-port', '0', '--ws-port', '0', '--tcp-port', '0',
+    '--webtransport-port', '0', ...args,
   ], { stdio: ['ignore', 'pipe', 'pipe'] });
   const node = { child, dataDir, url: null, peerId: null, listen: {}, stderr: '' };
   child.stderr.on('data', (d) => { node.stderr += d; });
@@ -30,7 +31,7 @@ export async function startNode({ timeoutMs = 20_000, args = [] } = {}) {
         if ((m = line.match(/^peer id:\s+(\S+)/))) node.peerId = m[1];
         if ((m = line.match(/^listening: (\S+) (\S+)/))) node.listen[m[1]] = `${m[2]}/p2p/${node.peerId}`;
       }
-      if (node.url && node.listen['webrtc-direct'] && node.listen.websocket) {
+      if (node.url && node.listen['webrtc-direct'] && node.listen.websocket && node.listen.webtransport) {
         clearTimeout(timer);
         resolve();
       }
@@ -46,10 +47,11 @@ export async function stopNode(node) {
   rmSync(node.dataDir, { recursive: true, force: true });
 }
 
+// No --disable-quic: WebTransport runs over QUIC (HTTP/3).
 export async function launchBrowser() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
 }
