@@ -22,7 +22,9 @@
 //! - `manager_behaviour`: issue 4's reports, behaviour bans, goodbyes and peer views;
 //! - `manager_defence`: issue 5's components (strikes, lifecycle, backoff, benchlist,
 //!   blocklist, rate limits, health) wired into the facade;
-//! - `manager_fork`: issue 6's fork view wired into the facade, and the stats lines.
+//! - `manager_fork`: issue 6's fork view wired into the facade, and the stats lines;
+//! - [`scenarios`]: the teaching scenarios as data and the [`scenarios::Player`] that plays
+//!   them (the page's teaching mode and `tests/scenarios.rs` run the same values).
 
 pub mod backoff;
 pub mod behaviour_score;
@@ -52,6 +54,7 @@ pub mod peer_key;
 mod protection;
 pub mod rate_limit;
 pub mod reasons;
+pub mod scenarios;
 mod score;
 pub mod strikes;
 pub mod tags;
