@@ -70,7 +70,7 @@ test('a peer selected in the sandbox shows its score and tags over time, and its
   await page.locator('#peer-protect').click();
   await page.locator('tr[data-peer-id="peer-2"] td.protected', { hasText: 'yes' }).waitFor();
   await page.locator('#step').click();
-  await page.locator('#tags-chart polyline[data-series="helper"]').waitFor();
+  await page.locator('#tags-chart polyline[data-series="helper"]').waitFor({ state: 'attached' });
   await screenshot(page, 'sandbox-details');
   await page.locator('#peer-report-action').selectOption('fatal');
   await page.locator('#peer-report').click();
@@ -91,7 +91,7 @@ test('the sandbox works with the keyboard alone', async () => {
   await page.keyboard.press('Enter');
   await page.keyboard.press('Space');
   await page.locator('tr[data-peer-id="peer-6"]').waitFor();
-  assert.equal(await connected(page), 6);
+  assert.equal(await connected(page), 7);
   // A table row opens its details from the keyboard too.
   await page.locator('tr[data-peer-id="peer-0"] button.peer-link').focus();
   await page.keyboard.press('Enter');

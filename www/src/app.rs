@@ -98,12 +98,12 @@ pub fn app() -> Html {
                 <DecayPlayground />
             } else {
                 <HeaderBar header={f.header.clone()} local_peer_id={state.local_peer_id.clone()} />
-                if let (Mode::Teaching, Some(lesson)) = (mode, &state.lesson) {
-                    <TeachingPanel lesson={Rc::clone(lesson)} scenarios={Rc::clone(&scenarios)} {on_pick} {on_seek} />
-                }
                 if mode.is_simulated() {
                     <SimBar playing={state.clock.playing} speed={state.clock.speed} on_clock={on_clock.clone()}
                         on_control={(mode == Mode::Sandbox).then(|| on_control.clone())} />
+                }
+                if let (Mode::Teaching, Some(lesson)) = (mode, &state.lesson) {
+                    <TeachingPanel lesson={Rc::clone(lesson)} scenarios={Rc::clone(&scenarios)} {on_pick} {on_seek} />
                 }
                 if mode == Mode::Live {
                     <DialForm {on_dial} />

@@ -87,14 +87,15 @@ pub fn curve(spec: &CurveSpec) -> Result<Vec<(Millis, f64)>, String> {
     // The tagged peer never connects: keep its record for the whole run.
     let config =
         Config { decay_resolution: 1, retention_ms: 2 * MAX_DURATION, ..Config::default() };
-    let mut pm: PeerManager<u8> = PeerManager::new(config).map_err(|e| e.to_string())?;
-    let tag = |pm: &mut PeerManager<u8>, value: i64, now: Millis| {
-        pm.tag_peer_decaying_with_bump(&0, "t", value, spec.interval, decay.clone(), bump, now)
+    let key = String::from("peer");
+    let mut pm: PeerManager<String> = PeerManager::new(config).map_err(|e| e.to_string())?;
+    let tag = |pm: &mut PeerManager<String>, value: i64, now: Millis| {
+        pm.tag_peer_decaying_with_bump(&key, "t", value, spec.interval, decay.clone(), bump, now)
     };
     tag(&mut pm, spec.initial, 0);
     let mut points = vec![(0, spec.initial as f64)];
     let mut next_bump = if spec.bump_every > 0 { spec.bump_every } else { Millis::MAX };
-    let value = |pm: &PeerManager<u8>| pm.tag_value(&0, "t").unwrap_or(0) as f64;
+    let value = |pm: &PeerManager<String>| pm.tag_value(&key, "t").unwrap_or(0) as f64;
     while points.len() < MAX_POINTS {
         let next_decay = pm.poll_timeout().unwrap_or(Millis::MAX);
         let t = next_decay.min(next_bump);
@@ -105,7 +106,7 @@ pub fn curve(spec: &CurveSpec) -> Result<Vec<(Millis, f64)>, String> {
             pm.handle_timeout(t);
         }
         if t == next_bump {
-            if !pm.bump_decaying_tag(&0, "t", spec.bump_by, t) {
+            if !pm.bump_decaying_tag(&key, "t", spec.bump_by, t) {
                 tag(&mut pm, spec.bump_by, t);
             }
             next_bump = next_bump.saturating_add(spec.bump_every);

@@ -28,8 +28,9 @@ const MAX_FRAME_MS: f64 = 250.0;
 const SANDBOX_STEP_MS: u64 = 1_000;
 
 enum Engine {
-    Sandbox(SimEngine),
-    Teaching(Teaching),
+    // Both boxed: each holds a whole engine (kilobytes), and the driver moves them around.
+    Sandbox(Box<SimEngine>),
+    Teaching(Box<Teaching>),
 }
 
 struct Sim {
@@ -77,9 +78,9 @@ pub fn scenario_list() -> Vec<(String, String)> {
 
 pub fn start(mode: Mode, dispatch: UseReducerDispatcher<PageState>) {
     let engine = match mode {
-        Mode::Sandbox => Engine::Sandbox(sandbox()),
+        Mode::Sandbox => Engine::Sandbox(Box::new(sandbox())),
         Mode::Stress => {
-            Engine::Teaching(Teaching::new(scenarios::STRESS_ID).expect("stress exists"))
+            Engine::Teaching(Box::new(Teaching::new(scenarios::STRESS_ID).expect("stress exists")))
         }
         _ => {
             let (id, step) = parse_step_query(&query())
@@ -92,7 +93,7 @@ pub fn start(mode: Mode, dispatch: UseReducerDispatcher<PageState>) {
                 }
             };
             t.seek(step);
-            Engine::Teaching(t)
+            Engine::Teaching(Box::new(t))
         }
     };
     let autoplay = mode == Mode::Stress;
@@ -237,7 +238,7 @@ pub fn clock(c: Clock) {
             s.playing = false;
             s.virtual_ms = 0.0;
             match &mut s.engine {
-                Engine::Sandbox(e) => *e = sandbox(),
+                Engine::Sandbox(e) => **e = sandbox(),
                 Engine::Teaching(t) => t.seek(0),
             }
         }
@@ -250,7 +251,7 @@ pub fn clock(c: Clock) {
 pub fn pick(id: &str) -> Result<(), String> {
     let t = Teaching::new(id)?;
     with_sim(|s| {
-        s.engine = Engine::Teaching(t);
+        s.engine = Engine::Teaching(Box::new(t));
         s.playing = false;
         s.virtual_ms = 0.0;
     });

@@ -24,6 +24,9 @@ pub const LOG_CAPACITY: usize = 50;
 pub const SERIES_POINTS: usize = 120;
 /// Event lines per peer.
 pub const PEER_EVENTS: usize = 30;
+/// The connected count keeps one point per this many ms of the driver's clock (the latest
+/// value wins), so the chart spans a minute even at 200 inputs per second.
+pub const CONNECTED_SPACING_MS: Millis = 100;
 /// Scores are sampled at most this often (ms of the driver's clock).
 pub const SCORE_SAMPLE_MS: Millis = 1_000;
 
@@ -294,12 +297,70 @@ impl Recorder {
             Event::PeerForgotten { peer, .. } | Event::PeerRemoved { peer, .. } => {
                 self.traces.remove(peer);
             }
-            other => {
-                // Everything else goes to the log under its serialized name.
-                let json = serde_json::to_value(other).unwrap_or_default();
-                let kind = json.get("type").and_then(|t| t.as_str()).unwrap_or("event");
-                let peer = json.get("peer").and_then(|p| p.as_str()).unwrap_or("");
-                self.note(format!("{kind} {}", crate::state_peers::short_id(peer)));
+            Event::StrikesReset { peer, cleared, at } => {
+                self.peer_note(peer, *at, format!("strikes reset ({cleared} cleared)"))
+            }
+            Event::BanExpired { peer, at, .. } => {
+                self.peer_note(peer, *at, "soft ban expired".into())
+            }
+            Event::Unbanned { peer, at } => self.peer_note(peer, *at, "ban lifted".into()),
+            Event::LifecycleChanged { peer, to, at, .. } => {
+                self.peer_note(peer, *at, format!("lifecycle → {to:?}"))
+            }
+            Event::LifecycleTimedOut { peer, timeout, at, .. } => {
+                self.peer_note(peer, *at, format!("timed out ({timeout:?})"))
+            }
+            Event::DialScheduled { peer, due, failures, at, .. } => self.peer_note(
+                peer,
+                *at,
+                format!("dial scheduled at {:.1} s (failures {failures})", *due as f64 / 1e3),
+            ),
+            Event::IsolationReset { redialled, at, .. } => self.note(format!(
+                "{:.1} s isolation reset: redialling {}",
+                *at as f64 / 1e3,
+                redialled.len()
+            )),
+            Event::Benched { peer, until, at, .. } => {
+                self.peer_note(peer, *at, format!("benched until {:.1} s", *until as f64 / 1e3))
+            }
+            Event::Unbenched { peer, cause, at, .. } => {
+                self.peer_note(peer, *at, format!("unbenched ({cause:?})"))
+            }
+            Event::Blocked { peer, reason, at, .. } => {
+                if let Some(t) = self.traces.get_mut(peer) {
+                    t.reason = Some(format!("blocked: {reason}"));
+                }
+                self.peer_note(peer, *at, format!("blocked: {reason}"))
+            }
+            Event::Unblocked { peer, cause, at } => {
+                self.peer_note(peer, *at, format!("unblocked ({cause:?})"))
+            }
+            Event::PeerDisabled { peer, at } => self.peer_note(peer, *at, "disabled".into()),
+            Event::EpochTransitioned { epoch, reblocked, dropped, at } => self.note(format!(
+                "{:.1} s epoch {epoch}: {} blocks carried, {} dropped",
+                *at as f64 / 1e3,
+                reblocked.len(),
+                dropped.len()
+            )),
+            Event::AlignmentChanged { peer, aligned, at, .. } => self.peer_note(
+                peer,
+                *at,
+                if *aligned { "aligned".into() } else { "not aligned".into() },
+            ),
+            Event::NodeModeChanged { from, to, at, .. } => self.note(format!(
+                "{:.1} s node mode {} → {}",
+                *at as f64 / 1e3,
+                from.long(),
+                to.long()
+            )),
+            Event::SyncStalled { at } => {
+                self.note(format!("{:.1} s sync stalled", *at as f64 / 1e3))
+            }
+            Event::GapFillTimedOut { peer, at, .. } => {
+                self.peer_note(peer, *at, "gap fill timed out".into())
+            }
+            Event::NoBridgingPeer { from, at } => {
+                self.note(format!("{:.1} s no peer covers block #{from}", *at as f64 / 1e3))
             }
         }
     }
@@ -309,11 +370,11 @@ impl Recorder {
         t.tags.entry(tag.to_string()).or_insert_with(|| Ring::new(SERIES_POINTS)).push((at, value));
     }
 
-    /// Records the connected count at `now` (one point per instant) and, at most every
+    /// Records the connected count at `now` (one point per [`CONNECTED_SPACING_MS`]) and, at most every
     /// [`SCORE_SAMPLE_MS`], every row's score.
     pub fn sample(&mut self, now: Millis, connected: usize, rows: &[PeerRow]) {
         match self.connected.last_mut() {
-            Some((t, n)) if *t == now => *n = connected as f64,
+            Some((t, n)) if now < *t + CONNECTED_SPACING_MS => *n = connected as f64,
             _ => self.connected.push((now, connected as f64)),
         }
         let due = self.last_score_sample.is_none_or(|t| now >= t + SCORE_SAMPLE_MS);

@@ -1,6 +1,7 @@
 pub mod connected_chart;
 pub mod decay_playground;
 pub mod dial_form;
+pub mod field;
 pub mod header_bar;
 pub mod line_chart;
 pub mod log_view;

@@ -1,7 +1,8 @@
 //! Per-peer controls: tag, protect, report an action, disconnect.
 
-use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
+
+use super::field::{set_value, value};
 
 use crate::{
     sim_engine::REPORT_ACTIONS,
@@ -24,6 +25,14 @@ pub fn peer_actions(props: &PeerActionsProps) -> Html {
     let action = use_node_ref();
     let error = use_state(|| None::<String>);
     let peer = props.peer.clone();
+    {
+        let (tag_name, tag_value, action) = (tag_name.clone(), tag_value.clone(), action.clone());
+        use_effect_with(props.full, move |_| {
+            set_value(&tag_name, "useful");
+            set_value(&tag_value, "10");
+            set_value(&action, "low_tolerance");
+        });
+    }
     let on_tag = {
         let (tag_name, tag_value, on, error, peer) = (
             tag_name.clone(),
@@ -34,12 +43,12 @@ pub fn peer_actions(props: &PeerActionsProps) -> Html {
         );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let name = tag_name.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
-            let value = tag_value.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
+            let name = value(&tag_name);
+            let text = value(&tag_value);
             if name.trim().is_empty() {
                 return error.set(Some("tag: give the tag a name".into()));
             }
-            match parse_tag_value(&value) {
+            match parse_tag_value(&text) {
                 Ok(value) => {
                     error.set(None);
                     on.emit(Control::Tag {
@@ -64,7 +73,7 @@ pub fn peer_actions(props: &PeerActionsProps) -> Html {
     let report = {
         let (on, peer, action) = (props.on_control.clone(), peer.clone(), action.clone());
         Callback::from(move |_: MouseEvent| {
-            let a = action.cast::<HtmlSelectElement>().map(|s| s.value()).unwrap_or_default();
+            let a = value(&action);
             on.emit(Control::Report { peer: peer.clone(), action: a });
         })
     };
@@ -76,8 +85,8 @@ pub fn peer_actions(props: &PeerActionsProps) -> Html {
             </button>
             if props.full {
                 <form class="inline" onsubmit={on_tag}>
-                    <label>{ "tag " }<input ref={tag_name} id="peer-tag-name" size="10" value="useful" /></label>
-                    <label>{ "value " }<input ref={tag_value} id="peer-tag-value" size="5" value="10" inputmode="numeric" /></label>
+                    <label>{ "tag " }<input ref={tag_name} id="peer-tag-name" size="10" /></label>
+                    <label>{ "value " }<input ref={tag_value} id="peer-tag-value" size="5" inputmode="numeric" /></label>
                     <button type="submit" id="peer-tag">{ "Tag" }</button>
                 </form>
                 <label>{ "report " }

@@ -53,7 +53,7 @@ pub fn cell(
                     <button type="button" class="peer-link" aria-expanded={selected.to_string()} onclick={select}>
                         <code>{ short_id(&r.peer_id) }</code>
                     </button>
-                    <button type="button" class="copy" aria-label={format!("copy peer id {}", r.peer_id)} onclick={copy_cb}>{ "⧉" }</button>
+                    <button type="button" class="copy" aria-label={format!("copy peer id {}", r.peer_id)} title="copy the full peer id" onclick={copy_cb}>{ "copy" }</button>
                 </td>
             }
         }

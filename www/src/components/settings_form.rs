@@ -1,7 +1,8 @@
 //! Watermarks, grace and silence, applied to the running engine.
 
-use web_sys::HtmlInputElement;
 use yew::prelude::*;
+
+use super::field::{set_value, value};
 
 use crate::{
     state_controls::{parse_settings, Control},
@@ -25,10 +26,7 @@ pub fn settings_form(props: &SettingsFormProps) -> Html {
         let (refs, on, local_error) = (refs.clone(), props.on_control.clone(), local_error.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let v: Vec<String> = refs
-                .iter()
-                .map(|r| r.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default())
-                .collect();
+            let v: Vec<String> = refs.iter().map(value).collect();
             match parse_settings(&v[0], &v[1], &v[2], &v[3]) {
                 Ok(s) => {
                     local_error.set(None);
@@ -40,20 +38,35 @@ pub fn settings_form(props: &SettingsFormProps) -> Html {
     };
     let h = &props.header;
     let secs = |ms: u64| format!("{}", ms as f64 / 1000.0);
-    let field = |i: usize, id: &str, label: &str, value: String| {
+    {
+        // Refill the fields only when the engine's settings change.
+        let refs = refs.clone();
+        let shown = [
+            h.low_water.to_string(),
+            h.high_water.to_string(),
+            secs(h.grace_ms),
+            secs(h.silence_ms),
+        ];
+        use_effect_with(shown, move |shown| {
+            for (r, v) in refs.iter().zip(shown) {
+                set_value(r, v);
+            }
+        });
+    }
+    let field = |i: usize, id: &str, label: &str| {
         html! {
             <label for={id.to_string()}>{ label }
-                <input ref={refs[i].clone()} id={id.to_string()} inputmode="decimal" size="6" value={value} disabled={!props.enabled} />
+                <input ref={refs[i].clone()} id={id.to_string()} inputmode="decimal" size="6" disabled={!props.enabled} />
             </label>
         }
     };
     let error = (*local_error).clone().or_else(|| props.error.clone());
     html! {
         <form class="settings" {onsubmit} aria-label="engine settings">
-            { field(0, "set-low", "low water", h.low_water.to_string()) }
-            { field(1, "set-high", "high water", h.high_water.to_string()) }
-            { field(2, "set-grace", "grace (s)", secs(h.grace_ms)) }
-            { field(3, "set-silence", "silence (s)", secs(h.silence_ms)) }
+            { field(0, "set-low", "low water") }
+            { field(1, "set-high", "high water") }
+            { field(2, "set-grace", "grace (s)") }
+            { field(3, "set-silence", "silence (s)") }
             <button type="submit" id="apply-settings" disabled={!props.enabled}>{ "Apply" }</button>
             if !props.enabled {
                 <span class="hint">{ "The live light peer's settings are fixed at start; change them in the sandbox." }</span>
