@@ -65,3 +65,37 @@ export async function openPage(browser, url) {
   await page.goto(url);
   return { page, problems };
 }
+
+/** Serves dist/ on a free loopback port, for the views that need no node (teaching, sandbox,
+ * playground, stress). Resolves to { url, close }. */
+export async function serveDist() {
+  if (!DIST) throw new Error('DIST must be set (scripts/test.sh sets it)');
+  const { createServer } = await import('node:http');
+  const { readFile } = await import('node:fs/promises');
+  const { extname, normalize } = await import('node:path');
+  const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css' };
+  const server = createServer(async (req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+    const file = join(DIST, path === '/' ? 'index.html' : path);
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': types[extname(file)] || 'application/octet-stream' });
+      res.end(body);
+    } catch {
+      res.writeHead(404);
+      res.end();
+    }
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${server.address().port}/`;
+  return { url, close: () => new Promise((r) => server.close(r)) };
+}
+
+/** Saves a screenshot under tests/e2e/screenshots/ (committed; the README shows them). */
+export async function screenshot(page, name) {
+  const { mkdirSync } = await import('node:fs');
+  const { fileURLToPath } = await import('node:url');
+  const dir = join(fileURLToPath(new URL('.', import.meta.url)), 'screenshots');
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: join(dir, `${name}.png`) });
+}

@@ -2,7 +2,7 @@
 // it trims, the report names each victim and why, and the count settles between the marks.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startNode, stopNode, launchBrowser, openPage } from './harness.mjs';
+import { startNode, stopNode, launchBrowser, openPage, screenshot } from './harness.mjs';
 
 // The page's engine settings (web/src/light_peer.rs, LightPeerConfig::default()).
 const LOW_WATER = 6;
@@ -24,6 +24,7 @@ after(async () => {
 
 test('connections past the high water are trimmed to the low water with a reason per victim', async () => {
   const { page, problems } = await openPage(browser, node.url);
+  await page.setViewportSize({ width: 1280, height: 800 });
 
   const firstTrim = page.locator('li.trim').first();
   await firstTrim.waitFor({ timeout: 60_000 });
@@ -54,6 +55,19 @@ test('connections past the high water are trimmed to the low water with a reason
   await page.waitForTimeout(6_000);
   const settled = Number(await page.locator('#connected-count').textContent());
   assert.ok(settled >= LOW_WATER && settled <= HIGH_WATER, `settled at ${settled}`);
+  await screenshot(page, 'live');
+
+  // The trim shown as ranked: its victims first, in closing order, then the kept peers.
+  const newest = page.locator('li.trim').first();
+  const lines = await newest.locator('tr[data-verdict]').count();
+  const victims = Number(await newest.getAttribute('data-closed'));
+  await newest.locator('button.show-ranked').click();
+  const ranked = await page.locator('tr[data-ranked-verdict]').evaluateAll(
+    (rows) => rows.map((r) => r.dataset.rankedVerdict));
+  assert.equal(ranked.length, lines);
+  assert.deepEqual(ranked.map((v) => CLOSED_VERDICTS.includes(v)),
+    [...Array(victims).fill(true), ...Array(lines - victims).fill(false)]);
+  await screenshot(page, 'live-ranked');
   assert.deepEqual(problems, []);
   await page.close();
 });

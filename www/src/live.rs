@@ -1,34 +1,57 @@
 //! Glue between the page and its one light peer. Browser-only.
+//!
+//! Light-peer events go straight into the recorder; a render is asked for at most once per
+//! animation frame, however many events arrive in between.
 
-use std::cell::OnceCell;
-
-use std::time::Duration;
+use std::{
+    cell::{OnceCell, RefCell},
+    rc::Rc,
+    time::Duration,
+};
 
 use peerkeeper_web::light_peer::{LightPeer, LightPeerConfig};
 use yew::UseReducerDispatcher;
 
 use crate::{
-    state::{Action, LiveState},
+    raf::{next_frame, page_ms, query},
+    state::{Action, PageState},
+    state_controls::Control,
+    state_frame::Header,
+    state_recorder::{transports_in_use, Recorder},
     targets::{initial_targets, peer_overrides, Bootstrap},
 };
 
 /// Time between the first dials to the node and its demo peers.
 const DIAL_SPACING: Duration = Duration::from_millis(400);
 
+#[derive(Default)]
+struct Live {
+    recorder: Recorder,
+    selected: Option<String>,
+    dispatch: Option<UseReducerDispatcher<PageState>>,
+    pending: bool,
+}
+
 thread_local! {
     // One swarm for the page's lifetime: a dropped browser swarm leaves callbacks firing.
     static LIGHT_PEER: OnceCell<LightPeer> = const { OnceCell::new() };
+    static LIVE: RefCell<Live> = RefCell::new(Live::default());
+}
+
+fn now() -> u64 {
+    page_ms() as u64
 }
 
 /// Starts the light peer (once per page) and dials the first targets.
-pub fn start(dispatch: UseReducerDispatcher<LiveState>) {
+pub fn start(dispatch: UseReducerDispatcher<PageState>) {
+    LIVE.with(|l| l.borrow_mut().dispatch = Some(dispatch.clone()));
     let started = LIGHT_PEER.with(|cell| {
         if let Some(peer) = cell.get() {
             return Ok(peer.local_peer_id());
         }
-        let events = dispatch.clone();
         let peer = LightPeer::start(LightPeerConfig::default(), move |e| {
-            events.dispatch(Action::Peer(e))
+            LIVE.with(|l| l.borrow_mut().recorder.apply_light(e, now()));
+            schedule();
         })?;
         let id = peer.local_peer_id();
         let _ = cell.set(peer);
@@ -38,49 +61,115 @@ pub fn start(dispatch: UseReducerDispatcher<LiveState>) {
         Ok(local_peer_id) => dispatch.dispatch(Action::Started { local_peer_id }),
         Err(e) => return dispatch.dispatch(Action::StartFailed(e)),
     }
-    wasm_bindgen_futures::spawn_local(dial_initial_targets(dispatch));
+    // Uptime and connected-for move even when nothing happens.
+    gloo_timers::callback::Interval::new(1_000, schedule).forget();
+    wasm_bindgen_futures::spawn_local(dial_initial_targets());
+    schedule();
 }
 
-/// Dials `address`, reporting a refusal (bad multiaddr, raw TCP) in the log.
-pub fn dial(address: &str, dispatch: &UseReducerDispatcher<LiveState>) {
-    let result = LIGHT_PEER.with(|cell| match cell.get() {
-        Some(peer) => peer.dial(address).map_err(|e| e.to_string()),
-        None => Err("the light peer has not started".to_string()),
-    });
-    if let Err(e) = result {
-        dispatch.dispatch(Action::Note(format!("cannot dial: {e}")));
+/// Asks for one render on the next animation frame (no-op if one is already asked for).
+pub fn schedule() {
+    let go = LIVE.with(|l| !std::mem::replace(&mut l.borrow_mut().pending, true));
+    if go {
+        next_frame(|_| flush());
     }
 }
 
-fn protect(peer_id: &str, tag: &str, dispatch: &UseReducerDispatcher<LiveState>) {
-    let result = LIGHT_PEER.with(|cell| match cell.get() {
-        Some(peer) => peer.protect(peer_id, tag),
-        None => Err("the light peer has not started".to_string()),
+fn flush() {
+    let now = now();
+    let (dispatch, frame) = LIVE.with(|l| {
+        let mut l = l.borrow_mut();
+        l.pending = false;
+        let rows = l.recorder.live_rows();
+        let connected = rows.iter().filter(|r| r.is_connected()).count();
+        l.recorder.sample(now, connected, &rows);
+        let c = LightPeerConfig::default();
+        let header = Header {
+            mode: "live".into(),
+            connected,
+            low_water: c.low_water,
+            high_water: c.high_water,
+            grace_ms: c.grace_period_ms,
+            silence_ms: c.silence_period_ms,
+            uptime_ms: now,
+            transports: transports_in_use(&rows),
+            ..Header::default()
+        };
+        let selected = l.selected.clone();
+        (l.dispatch.clone(), l.recorder.frame(now, header, rows, selected.as_deref()))
     });
-    if let Err(e) = result {
-        dispatch.dispatch(Action::Note(format!("cannot protect: {e}")));
+    if let Some(d) = dispatch {
+        d.dispatch(Action::Frame(Rc::new(frame)));
     }
 }
 
-async fn dial_initial_targets(dispatch: UseReducerDispatcher<LiveState>) {
-    let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
-    let overrides = peer_overrides(&search);
+pub fn select(peer: Option<String>) {
+    LIVE.with(|l| l.borrow_mut().selected = peer);
+    schedule();
+}
+
+fn note(line: String) {
+    LIVE.with(|l| l.borrow_mut().recorder.note(line));
+    schedule();
+}
+
+/// Carries out a control on the light peer. It takes dials and protections; the other
+/// commands need the engine in the page (the sandbox) until the light peer takes them.
+pub fn control(c: Control) -> Result<(), String> {
+    let result = LIGHT_PEER.with(|cell| {
+        let peer = cell.get().ok_or("the light peer has not started")?;
+        match c {
+            Control::Dial(address) => peer.dial(&address).map_err(|e| format!("cannot dial: {e}")),
+            Control::Protect { peer: id, tag } => {
+                peer.protect(&id, &tag)?;
+                LIVE.with(|l| l.borrow_mut().recorder.live_protected(&id));
+                Ok(())
+            }
+            other => Err(format!(
+                "the live light peer does not take this command ({}); try it in the sandbox",
+                name(&other)
+            )),
+        }
+    });
+    if let Err(e) = &result {
+        note(e.clone());
+    }
+    schedule();
+    result
+}
+
+fn name(c: &Control) -> &'static str {
+    match c {
+        Control::Settings(_) => "settings",
+        Control::Tag { .. } => "tag",
+        Control::Untag { .. } => "untag",
+        Control::Protect { .. } => "protect",
+        Control::Unprotect { .. } => "unprotect",
+        Control::Report { .. } => "report",
+        Control::Disconnect { .. } => "disconnect",
+        Control::Dial(_) => "dial",
+        Control::AddPeers { .. } => "add peers",
+        Control::TrimNow => "trim",
+    }
+}
+
+async fn dial_initial_targets() {
+    let overrides = peer_overrides(&query());
     if !overrides.is_empty() {
         for address in overrides {
-            dial(&address, &dispatch);
+            let _ = control(Control::Dial(address));
         }
         return;
     }
     let boot = match fetch_bootstrap().await {
         Ok(boot) => boot,
-        Err(e) => return dispatch.dispatch(Action::Note(format!("no bootstrap peers: {e}"))),
+        Err(e) => return note(format!("no bootstrap peers: {e}")),
     };
     // The node the page came from stays, whatever the trims decide.
-    protect(&boot.peer_id, "bootstrap", &dispatch);
+    let _ = control(Control::Protect { peer: boot.peer_id.clone(), tag: "bootstrap".into() });
     let targets = initial_targets(&boot);
     if targets.is_empty() {
-        let note = format!("bootstrap peer {} offers no browser transport", boot.peer_id);
-        return dispatch.dispatch(Action::Note(note));
+        return note(format!("bootstrap peer {} offers no browser transport", boot.peer_id));
     }
     for (i, address) in targets.iter().enumerate() {
         // Staggered, so earlier peers leave their grace period and later ones cross the high
@@ -88,7 +177,7 @@ async fn dial_initial_targets(dispatch: UseReducerDispatcher<LiveState>) {
         if i > 0 {
             gloo_timers::future::sleep(DIAL_SPACING).await;
         }
-        dial(address, &dispatch);
+        let _ = control(Control::Dial(address.clone()));
     }
 }
 

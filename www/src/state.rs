@@ -1,153 +1,161 @@
-//! The page's state and its one reducer. Pure: tested natively, no browser needed.
+//! The page's one reducer: the latest frame from the active driver plus what the user chose
+//! (mode, sort, filter, selected peer, the trim shown as ranked). Pure: tested natively.
 
-use std::{collections::BTreeMap, rc::Rc};
+use std::rc::Rc;
 
-use peerkeeper_web::light_peer_event::{LightPeerEvent, TrimEntryView};
 use yew::Reducible;
 
-/// How many log lines the page keeps; older ones fall off.
-pub const LOG_CAPACITY: usize = 50;
-/// How many trim reports the page keeps; older ones fall off.
-pub const TRIM_CAPACITY: usize = 20;
+use crate::{
+    sim_teaching::StepView,
+    state_frame::Frame,
+    state_peers::{Column, TableView},
+    state_trims::TrimRecord,
+};
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct PeerRow {
-    pub peer_id: String,
-    pub transport: String,
-    pub address: String,
-    pub agent_version: Option<String>,
-    pub rtt_ms: Option<f64>,
-    /// Live connections to this peer; 0 means disconnected (the row stays, greyed).
-    pub connections: u32,
-    /// Why we dropped it, while it stays dropped: the engine's verdict for a trimmed peer.
-    pub reason: Option<String>,
+/// The page's views.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Live,
+    Teaching,
+    Sandbox,
+    Stress,
+    Playground,
 }
 
-/// One trim as the page shows it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TrimRecord {
-    pub at_ms: u64,
-    pub trigger: String,
-    pub connected: usize,
-    pub target: usize,
-    pub shortfall: usize,
-    /// Closed peers first, in closing order, then the kept ones.
-    pub entries: Vec<TrimEntryView>,
-}
+impl Mode {
+    pub const ALL: [Mode; 5] =
+        [Mode::Live, Mode::Teaching, Mode::Sandbox, Mode::Stress, Mode::Playground];
 
-impl TrimRecord {
-    pub fn closed(&self) -> usize {
-        self.entries.iter().filter(|e| e.closed).count()
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Live => "live",
+            Mode::Teaching => "teaching",
+            Mode::Sandbox => "sandbox",
+            Mode::Stress => "stress",
+            Mode::Playground => "playground",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Mode::Live => "Live",
+            Mode::Teaching => "Teaching",
+            Mode::Sandbox => "Sandbox",
+            Mode::Stress => "Stress",
+            Mode::Playground => "Decay playground",
+        }
+    }
+
+    /// The mode named by `?mode=` (live when absent or unknown); `?scenario=` implies teaching.
+    pub fn from_query(query: &str) -> Mode {
+        let mut mode = Mode::Live;
+        for (k, v) in form_urlencoded::parse(query.trim_start_matches('?').as_bytes()) {
+            match (k.as_ref(), v.as_ref()) {
+                ("scenario", _) => mode = Mode::Teaching,
+                ("mode", m) => {
+                    if let Some(found) = Mode::ALL.iter().find(|x| x.as_str() == m) {
+                        return *found;
+                    }
+                }
+                _ => {}
+            }
+        }
+        mode
+    }
+
+    /// Whether the engine runs in the page (every control works).
+    pub fn is_simulated(self) -> bool {
+        !matches!(self, Mode::Live | Mode::Playground)
     }
 }
 
+/// The lesson being played (teaching mode).
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct LiveState {
+pub struct Lesson {
+    pub id: String,
+    pub title: String,
+    pub summary: String,
+    pub steps: Vec<StepView>,
+    /// Steps played.
+    pub cursor: usize,
+    pub now: u64,
+}
+
+/// The virtual clock's state, for the clock bar.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ClockState {
+    pub playing: bool,
+    pub speed: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageState {
+    pub mode: Mode,
+    pub frame: Rc<Frame>,
+    pub table: TableView,
+    pub selected: Option<String>,
+    /// The trim whose ranking the table shows instead of the current rows.
+    pub ranked: Option<TrimRecord>,
     pub local_peer_id: Option<String>,
     pub start_error: Option<String>,
-    pub peers: BTreeMap<String, PeerRow>,
-    /// Newest last.
-    pub log: Vec<String>,
-    /// Newest last.
-    pub trims: Vec<TrimRecord>,
+    /// The last control's refusal, shown next to the controls.
+    pub control_error: Option<String>,
+    pub lesson: Option<Rc<Lesson>>,
+    pub clock: ClockState,
+}
+
+impl PageState {
+    pub fn new(mode: Mode) -> Self {
+        PageState {
+            mode,
+            frame: Rc::new(Frame::default()),
+            table: TableView::default(),
+            selected: None,
+            ranked: None,
+            local_peer_id: None,
+            start_error: None,
+            control_error: None,
+            lesson: None,
+            clock: ClockState { playing: false, speed: 1.0 },
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
-    Started { local_peer_id: String },
+    Frame(Rc<Frame>),
+    Started {
+        local_peer_id: String,
+    },
     StartFailed(String),
-    Note(String),
-    Peer(LightPeerEvent),
+    Sort(Column),
+    Filter(String),
+    Select(Option<String>),
+    /// Show the table as this trim ranked it (`None`: back to the current table).
+    ShowRanked(Option<TrimRecord>),
+    ControlResult(Result<(), String>),
+    Lesson(Rc<Lesson>),
+    Clock(ClockState),
 }
 
-impl LiveState {
-    pub fn connected_count(&self) -> usize {
-        self.peers.values().filter(|p| p.connections > 0).count()
-    }
-
-    fn note(&mut self, line: String) {
-        self.log.push(line);
-        if self.log.len() > LOG_CAPACITY {
-            let excess = self.log.len() - LOG_CAPACITY;
-            self.log.drain(..excess);
-        }
-    }
-
-    fn apply(&mut self, event: LightPeerEvent) {
-        match event {
-            LightPeerEvent::Dialing { address } => self.note(format!("dialing {address}")),
-            LightPeerEvent::DialFailed { address, error } => {
-                self.note(format!("dial failed {address}: {error}"))
-            }
-            LightPeerEvent::Connected { peer_id, transport, address } => {
-                self.note(format!("connected {peer_id} over {transport}"));
-                let row = self.peers.entry(peer_id.clone()).or_insert_with(|| PeerRow {
-                    peer_id,
-                    transport: transport.clone(),
-                    address: address.clone(),
-                    agent_version: None,
-                    rtt_ms: None,
-                    connections: 0,
-                    reason: None,
-                });
-                row.transport = transport;
-                row.address = address;
-                row.connections += 1;
-                row.reason = None;
-            }
-            LightPeerEvent::Disconnected { peer_id, cause, .. } => {
-                let why = cause.unwrap_or_else(|| "closed".into());
-                self.note(format!("disconnected {peer_id}: {why}"));
-                if let Some(row) = self.peers.get_mut(&peer_id) {
-                    row.connections = row.connections.saturating_sub(1);
-                    if row.connections == 0 {
-                        row.rtt_ms = None;
-                    }
-                }
-            }
-            LightPeerEvent::Identified { peer_id, agent_version, .. } => {
-                if let Some(row) = self.peers.get_mut(&peer_id) {
-                    row.agent_version = Some(agent_version);
-                }
-            }
-            LightPeerEvent::Ping { peer_id, rtt_ms } => {
-                if let Some(row) = self.peers.get_mut(&peer_id) {
-                    row.rtt_ms = Some(rtt_ms);
-                }
-            }
-            LightPeerEvent::Trimmed { at_ms, trigger, connected, target, shortfall, entries } => {
-                let record = TrimRecord { at_ms, trigger, connected, target, shortfall, entries };
-                self.note(format!(
-                    "trim ({}): {} connected, closed {}, target {}",
-                    record.trigger,
-                    record.connected,
-                    record.closed(),
-                    record.target
-                ));
-                for e in record.entries.iter().filter(|e| e.closed) {
-                    if let Some(row) = self.peers.get_mut(&e.peer_id) {
-                        row.reason = Some(format!("too_many_peers ({})", e.verdict));
-                    }
-                }
-                self.trims.push(record);
-                if self.trims.len() > TRIM_CAPACITY {
-                    self.trims.remove(0);
-                }
-            }
-        }
-    }
-}
-
-impl Reducible for LiveState {
+impl Reducible for PageState {
     type Action = Action;
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
         match action {
+            Action::Frame(frame) => next.frame = frame,
             Action::Started { local_peer_id } => next.local_peer_id = Some(local_peer_id),
             Action::StartFailed(e) => next.start_error = Some(e),
-            Action::Note(line) => next.note(line),
-            Action::Peer(event) => next.apply(event),
+            Action::Sort(column) => next.table.toggle(column),
+            Action::Filter(text) => next.table.filter = text,
+            Action::Select(peer) => {
+                next.selected = if next.selected == peer { None } else { peer };
+            }
+            Action::ShowRanked(trim) => next.ranked = trim,
+            Action::ControlResult(r) => next.control_error = r.err(),
+            Action::Lesson(l) => next.lesson = Some(l),
+            Action::Clock(c) => next.clock = c,
         }
         Rc::new(next)
     }
@@ -157,126 +165,39 @@ impl Reducible for LiveState {
 mod tests {
     use super::*;
 
-    fn reduce(state: LiveState, action: Action) -> LiveState {
-        (*Rc::new(state).reduce(action)).clone()
-    }
-
-    fn connected(id: &str, transport: &str) -> Action {
-        Action::Peer(LightPeerEvent::Connected {
-            peer_id: id.into(),
-            transport: transport.into(),
-            address: format!("/ip4/127.0.0.1/{transport}"),
-        })
+    fn reduce(s: PageState, a: Action) -> PageState {
+        (*Rc::new(s).reduce(a)).clone()
     }
 
     #[test]
-    fn connect_identify_and_ping_fill_one_row() {
-        let mut s = LiveState::default();
-        s = reduce(s, connected("A", "webrtc-direct"));
-        s = reduce(
-            s,
-            Action::Peer(LightPeerEvent::Identified {
-                peer_id: "A".into(),
-                agent_version: "peerkeeper-node/0.1.0".into(),
-                protocol_version: "/peerkeeper/1.0.0".into(),
-            }),
-        );
-        s = reduce(s, Action::Peer(LightPeerEvent::Ping { peer_id: "A".into(), rtt_ms: 3.5 }));
-        let row = &s.peers["A"];
-        assert_eq!(row.transport, "webrtc-direct");
-        assert_eq!(row.agent_version.as_deref(), Some("peerkeeper-node/0.1.0"));
-        assert_eq!(row.rtt_ms, Some(3.5));
-        assert_eq!(row.connections, 1);
-        assert_eq!(s.connected_count(), 1);
-        assert_eq!(s.log, vec!["connected A over webrtc-direct".to_string()]);
+    fn the_mode_comes_from_the_query_and_a_scenario_means_teaching() {
+        assert_eq!(Mode::from_query(""), Mode::Live);
+        assert_eq!(Mode::from_query("?mode=sandbox"), Mode::Sandbox);
+        assert_eq!(Mode::from_query("?scenario=seed-001-trim&step=4"), Mode::Teaching);
+        assert_eq!(Mode::from_query("?mode=bogus"), Mode::Live);
+        assert_eq!(Mode::from_query("?peer=/ip4/1.2.3.4/tcp/1/ws"), Mode::Live);
     }
 
     #[test]
-    fn a_disconnected_peer_stays_listed_with_no_connections_and_no_rtt() {
-        let mut s = reduce(LiveState::default(), connected("A", "websocket"));
-        s = reduce(s, Action::Peer(LightPeerEvent::Ping { peer_id: "A".into(), rtt_ms: 1.0 }));
-        s = reduce(
-            s,
-            Action::Peer(LightPeerEvent::Disconnected {
-                peer_id: "A".into(),
-                transport: "websocket".into(),
-                cause: None,
-            }),
-        );
-        assert_eq!(s.peers["A"].connections, 0);
-        assert_eq!(s.peers["A"].rtt_ms, None);
-        assert_eq!(s.connected_count(), 0);
-        assert_eq!(s.log.last().unwrap(), "disconnected A: closed");
+    fn selecting_the_selected_peer_again_closes_its_details() {
+        let mut s = PageState::new(Mode::Sandbox);
+        s = reduce(s, Action::Select(Some("a".into())));
+        assert_eq!(s.selected.as_deref(), Some("a"));
+        s = reduce(s, Action::Select(Some("b".into())));
+        assert_eq!(s.selected.as_deref(), Some("b"));
+        s = reduce(s, Action::Select(Some("b".into())));
+        assert_eq!(s.selected, None);
     }
 
     #[test]
-    fn events_for_unknown_peers_create_no_rows() {
-        let s = reduce(
-            LiveState::default(),
-            Action::Peer(LightPeerEvent::Ping { peer_id: "ghost".into(), rtt_ms: 1.0 }),
-        );
-        assert!(s.peers.is_empty());
-    }
-
-    fn entry(id: &str, verdict: &str, closed: bool, rank: Option<u32>) -> TrimEntryView {
-        TrimEntryView { peer_id: id.into(), score: 0.0, rank, verdict: verdict.into(), closed }
-    }
-
-    fn trimmed(at_ms: u64, entries: Vec<TrimEntryView>) -> Action {
-        Action::Peer(LightPeerEvent::Trimmed {
-            at_ms,
-            trigger: "high_water_crossed".into(),
-            connected: entries.len(),
-            target: 1,
-            shortfall: 0,
-            entries,
-        })
-    }
-
-    #[test]
-    fn a_trim_is_recorded_and_its_victims_keep_the_reason_until_they_reconnect() {
-        let mut s = reduce(LiveState::default(), connected("A", "websocket"));
-        s = reduce(s, connected("B", "websocket"));
-        s = reduce(
-            s,
-            trimmed(
-                5,
-                vec![
-                    entry("A", "closed_tie_oldest", true, Some(1)),
-                    entry("B", "kept_in_grace", false, None),
-                ],
-            ),
-        );
-        assert_eq!(s.trims.len(), 1);
-        assert_eq!(s.trims[0].closed(), 1);
-        assert_eq!(s.peers["A"].reason.as_deref(), Some("too_many_peers (closed_tie_oldest)"));
-        assert_eq!(s.peers["B"].reason, None);
-        assert_eq!(
-            s.log.last().unwrap(),
-            "trim (high_water_crossed): 2 connected, closed 1, target 1"
-        );
-        s = reduce(s, connected("A", "webrtc-direct"));
-        assert_eq!(s.peers["A"].reason, None);
-    }
-
-    #[test]
-    fn only_the_newest_trims_are_kept() {
-        let mut s = LiveState::default();
-        for i in 0..TRIM_CAPACITY as u64 + 3 {
-            s = reduce(s, trimmed(i, vec![]));
-        }
-        assert_eq!(s.trims.len(), TRIM_CAPACITY);
-        assert_eq!(s.trims[0].at_ms, 3);
-    }
-
-    #[test]
-    fn the_log_keeps_only_the_newest_lines() {
-        let mut s = LiveState::default();
-        for i in 0..LOG_CAPACITY + 5 {
-            s = reduce(s, Action::Note(format!("line {i}")));
-        }
-        assert_eq!(s.log.len(), LOG_CAPACITY);
-        assert_eq!(s.log[0], "line 5");
-        assert_eq!(s.log.last().unwrap(), &format!("line {}", LOG_CAPACITY + 4));
+    fn sorting_twice_by_a_column_flips_it_and_a_control_error_clears_on_success() {
+        let mut s = PageState::new(Mode::Live);
+        s = reduce(s, Action::Sort(Column::Score));
+        s = reduce(s, Action::Sort(Column::Score));
+        assert_eq!((s.table.sort, s.table.descending), (Column::Score, true));
+        s = reduce(s, Action::ControlResult(Err("high_water: must be at least 1".into())));
+        assert_eq!(s.control_error.as_deref(), Some("high_water: must be at least 1"));
+        s = reduce(s, Action::ControlResult(Ok(())));
+        assert_eq!(s.control_error, None);
     }
 }

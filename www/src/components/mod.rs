@@ -1,3 +1,16 @@
+pub mod connected_chart;
+pub mod decay_playground;
 pub mod dial_form;
+pub mod field;
+pub mod header_bar;
+pub mod line_chart;
+pub mod log_view;
+pub mod mode_nav;
+pub mod peer_actions;
+pub mod peer_cells;
+pub mod peer_details;
 pub mod peer_table;
-pub mod trim_log;
+pub mod settings_form;
+pub mod sim_bar;
+pub mod teaching_panel;
+pub mod trim_timeline;

@@ -1,0 +1,436 @@
+//! The page's memory of what happened: bounded histories of the connected count, trims, log
+//! lines and each peer's score and tags, fed by light-peer events (live) or engine events
+//! (teaching, sandbox). Mutated in place by the driver; views get copies in a [`Frame`].
+
+use std::{collections::BTreeMap, rc::Rc};
+
+use peerkeeper_core::{Event, Millis};
+use peerkeeper_web::light_peer_event::LightPeerEvent;
+
+use crate::{
+    state_frame::{Frame, Header, PeerHistory},
+    state_peers::PeerRow,
+    state_ring::Ring,
+    state_trims::TrimRecord,
+};
+
+/// Points of the connected-count chart.
+pub const CONNECTED_POINTS: usize = 600;
+/// Trims the timeline keeps.
+pub const TRIM_CAPACITY: usize = 20;
+/// Log lines the page keeps.
+pub const LOG_CAPACITY: usize = 50;
+/// Points per peer score or tag series.
+pub const SERIES_POINTS: usize = 120;
+/// Event lines per peer.
+pub const PEER_EVENTS: usize = 30;
+/// The connected count keeps one point per this many ms of the driver's clock (the latest
+/// value wins), so the chart spans a minute even at 200 inputs per second.
+pub const CONNECTED_SPACING_MS: Millis = 100;
+/// Scores are sampled at most this often (ms of the driver's clock).
+pub const SCORE_SAMPLE_MS: Millis = 1_000;
+
+#[derive(Debug, Clone)]
+struct Trace {
+    since: Option<Millis>,
+    uptime: Millis,
+    score: Ring<(Millis, f64)>,
+    tags: BTreeMap<String, Ring<(Millis, f64)>>,
+    events: Ring<String>,
+    reason: Option<String>,
+}
+
+impl Default for Trace {
+    fn default() -> Self {
+        Trace {
+            since: None,
+            uptime: 0,
+            score: Ring::new(SERIES_POINTS),
+            tags: BTreeMap::new(),
+            events: Ring::new(PEER_EVENTS),
+            reason: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Recorder {
+    connected: Ring<(Millis, f64)>,
+    trims: Ring<TrimRecord>,
+    log: Ring<String>,
+    traces: BTreeMap<String, Trace>,
+    /// Rows of the live light peer, which has no engine snapshot to read them from.
+    live: BTreeMap<String, PeerRow>,
+    /// Open connections per live peer: the light peer reports each one.
+    live_conns: BTreeMap<String, u32>,
+    last_score_sample: Option<Millis>,
+    events_seen: u64,
+    /// The trims as the last frame got them: rebuilt only after a new trim, since a stress
+    /// trim lists a thousand peers.
+    trims_cache: Option<Rc<Vec<TrimRecord>>>,
+}
+
+impl Default for Recorder {
+    fn default() -> Self {
+        Recorder {
+            connected: Ring::new(CONNECTED_POINTS),
+            trims: Ring::new(TRIM_CAPACITY),
+            log: Ring::new(LOG_CAPACITY),
+            traces: BTreeMap::new(),
+            live: BTreeMap::new(),
+            live_conns: BTreeMap::new(),
+            last_score_sample: None,
+            events_seen: 0,
+            trims_cache: None,
+        }
+    }
+}
+
+impl Recorder {
+    pub fn note(&mut self, line: impl Into<String>) {
+        self.log.push(line.into());
+    }
+
+    fn peer_note(&mut self, peer: &str, at: Millis, line: String) {
+        let stamped = format!("{:.1} s {line}", at as f64 / 1000.0);
+        self.traces.entry(peer.to_string()).or_default().events.push(stamped);
+        self.log.push(format!("{line} ({})", crate::state_peers::short_id(peer)));
+    }
+
+    fn came(&mut self, peer: &str, at: Millis) {
+        let t = self.traces.entry(peer.to_string()).or_default();
+        if t.since.is_none() {
+            t.since = Some(at);
+        }
+        t.reason = None;
+    }
+
+    fn left(&mut self, peer: &str, at: Millis) {
+        if let Some(t) = self.traces.get_mut(peer) {
+            if let Some(since) = t.since.take() {
+                t.uptime += at.saturating_sub(since);
+            }
+        }
+    }
+
+    fn record_trim(&mut self, record: TrimRecord) {
+        self.log.push(format!(
+            "trim ({}): {} connected, closed {}, target {}",
+            record.trigger,
+            record.connected,
+            record.closed(),
+            record.target
+        ));
+        for e in &record.entries {
+            let t = self.traces.entry(e.peer_id.clone()).or_default();
+            t.score.push((record.at_ms, e.score));
+            t.events.push(format!("{:.1} s trim: {}", record.at_ms as f64 / 1000.0, e.verdict));
+            if e.closed {
+                t.reason = Some(format!("too_many_peers ({})", e.verdict));
+            }
+        }
+        self.trims.push(record);
+        self.trims_cache = None;
+    }
+
+    /// One light-peer event at page time `now`.
+    pub fn apply_light(&mut self, event: LightPeerEvent, now: Millis) {
+        self.events_seen += 1;
+        match event {
+            LightPeerEvent::Dialing { address } => self.note(format!("dialing {address}")),
+            LightPeerEvent::DialFailed { address, error } => {
+                self.note(format!("dial failed {address}: {error}"))
+            }
+            LightPeerEvent::Connected { peer_id, transport, address } => {
+                self.note(format!("connected {peer_id} over {transport}"));
+                let row = self.live.entry(peer_id.clone()).or_insert_with(|| PeerRow {
+                    peer_id: peer_id.clone(),
+                    // A browser cannot listen: every connection is one the page dialled.
+                    direction: Some("outbound".into()),
+                    ..PeerRow::default()
+                });
+                row.state = "connected".into();
+                row.direction = Some("outbound".into());
+                row.transport = transport;
+                row.address = address;
+                row.reason = None;
+                *self.live_conns.entry(peer_id.clone()).or_default() += 1;
+                self.came(&peer_id, now);
+            }
+            LightPeerEvent::Disconnected { peer_id, cause, .. } => {
+                let why = cause.unwrap_or_else(|| "closed".into());
+                self.note(format!("disconnected {peer_id}: {why}"));
+                let Some(open) = self.live_conns.get_mut(&peer_id) else { return };
+                *open = open.saturating_sub(1);
+                if *open > 0 {
+                    return;
+                }
+                self.left(&peer_id, now);
+                if let Some(row) = self.live.get_mut(&peer_id) {
+                    row.state = "disconnected".into();
+                    row.rtt_ms = None;
+                }
+            }
+            LightPeerEvent::Identified { peer_id, agent_version, .. } => {
+                if let Some(row) = self.live.get_mut(&peer_id) {
+                    row.agent = Some(agent_version);
+                }
+            }
+            LightPeerEvent::Ping { peer_id, rtt_ms } => {
+                if let Some(row) = self.live.get_mut(&peer_id) {
+                    row.rtt_ms = Some(rtt_ms);
+                    row.last_received = Some(now);
+                    row.last_sent = Some(now);
+                }
+            }
+            LightPeerEvent::Trimmed { at_ms, trigger, connected, target, shortfall, entries } => {
+                let record =
+                    TrimRecord::from_view(at_ms, trigger, connected, target, shortfall, entries);
+                for e in &record.entries {
+                    if let Some(row) = self.live.get_mut(&e.peer_id) {
+                        row.score = Some(e.score);
+                    }
+                }
+                self.record_trim(record);
+            }
+        }
+    }
+
+    /// Marks a peer protected in the live rows (the page protected it).
+    pub fn live_protected(&mut self, peer_id: &str) {
+        let row = self.live.entry(peer_id.to_string()).or_insert_with(|| PeerRow {
+            peer_id: peer_id.to_string(),
+            state: "disconnected".into(),
+            ..PeerRow::default()
+        });
+        row.protected = true;
+    }
+
+    /// The live rows at page time `now`, with uptime and reasons filled in.
+    pub fn live_rows(&self) -> Vec<PeerRow> {
+        self.live
+            .values()
+            .map(|r| {
+                let mut r = r.clone();
+                self.enrich(&mut r);
+                r
+            })
+            .collect()
+    }
+
+    /// Fills uptime, connection start and reason from what was observed.
+    pub fn enrich(&self, row: &mut PeerRow) {
+        if let Some(t) = self.traces.get(&row.peer_id) {
+            row.connected_since = t.since;
+            row.uptime_ms = t.uptime;
+            if row.reason.is_none() && !row.is_connected() {
+                row.reason = t.reason.clone();
+            }
+        }
+    }
+
+    /// One engine event (teaching mode, sandbox, stress).
+    pub fn apply_engine(&mut self, event: &Event<String>) {
+        self.events_seen += 1;
+        match event {
+            Event::Connected { peer, connections, direction, at, .. } => {
+                if *connections == 1 {
+                    self.came(peer, *at);
+                    self.peer_note(peer, *at, format!("connected {}", direction.as_str()));
+                }
+            }
+            Event::Disconnected { peer, connections, at, .. } => {
+                if *connections == 0 {
+                    self.left(peer, *at);
+                    self.peer_note(peer, *at, "disconnected".into());
+                }
+            }
+            Event::TagSet { peer, tag, new, at, .. }
+            | Event::TagBumped { peer, tag, new, at, .. }
+            | Event::TagDecayed { peer, tag, new, at, .. } => {
+                self.tag_point(peer, tag.as_str(), *at, *new as f64);
+            }
+            Event::TagRemoved { peer, tag, cause, at, .. } => {
+                self.tag_point(peer, tag.as_str(), *at, 0.0);
+                let line = format!("tag {} removed ({cause:?})", tag.as_str());
+                self.peer_note(peer, *at, line);
+            }
+            Event::Trimmed { report, at } => self.record_trim(TrimRecord::from_report(report, *at)),
+            Event::Protected { peer, tag, at } => {
+                self.peer_note(peer, *at, format!("protected ({})", tag.as_str()))
+            }
+            Event::Unprotected { peer, tag, at, .. } => {
+                self.peer_note(peer, *at, format!("unprotected ({})", tag.as_str()))
+            }
+            Event::BehaviourReported { peer, name, delta, score, at, .. } => {
+                self.peer_note(peer, *at, format!("reported {name}: {delta:+.1} → {score:.1}"))
+            }
+            Event::Banned { peer, until, reason, at } => {
+                let line =
+                    format!("banned until {:.1} s ({})", *until as f64 / 1e3, reason.as_str());
+                if let Some(t) = self.traces.get_mut(peer) {
+                    t.reason = Some(reason.as_str().to_string());
+                }
+                self.peer_note(peer, *at, line);
+            }
+            Event::SoftBanned { peer, reason, until, at } => {
+                let line = format!("soft-banned until {:.1} s: {reason}", *until as f64 / 1e3);
+                if let Some(t) = self.traces.get_mut(peer) {
+                    t.reason = Some(format!("soft ban: {reason}"));
+                }
+                self.peer_note(peer, *at, line);
+            }
+            Event::Struck { peer, kind, strikes, threshold, at, .. } => {
+                self.peer_note(peer, *at, format!("strike {kind:?}: {strikes}/{threshold}"))
+            }
+            Event::TrimDeferred { until, at } => self.note(format!(
+                "{:.1} s trim deferred to {:.1} s (silence period)",
+                *at as f64 / 1e3,
+                *until as f64 / 1e3
+            )),
+            Event::ForkStatusChanged { from, to, at } => self.note(format!(
+                "{:.1} s fork status {} → {}",
+                *at as f64 / 1e3,
+                from.long(),
+                to.long()
+            )),
+            Event::PeerForgotten { peer, .. } | Event::PeerRemoved { peer, .. } => {
+                self.traces.remove(peer);
+            }
+            Event::StrikesReset { peer, cleared, at } => {
+                self.peer_note(peer, *at, format!("strikes reset ({cleared} cleared)"))
+            }
+            Event::BanExpired { peer, at, .. } => {
+                self.peer_note(peer, *at, "soft ban expired".into())
+            }
+            Event::Unbanned { peer, at } => self.peer_note(peer, *at, "ban lifted".into()),
+            Event::LifecycleChanged { peer, to, at, .. } => {
+                self.peer_note(peer, *at, format!("lifecycle → {to:?}"))
+            }
+            Event::LifecycleTimedOut { peer, timeout, at, .. } => {
+                self.peer_note(peer, *at, format!("timed out ({timeout:?})"))
+            }
+            Event::DialScheduled { peer, due, failures, at, .. } => self.peer_note(
+                peer,
+                *at,
+                format!("dial scheduled at {:.1} s (failures {failures})", *due as f64 / 1e3),
+            ),
+            Event::IsolationReset { redialled, at, .. } => self.note(format!(
+                "{:.1} s isolation reset: redialling {}",
+                *at as f64 / 1e3,
+                redialled.len()
+            )),
+            Event::Benched { peer, until, at, .. } => {
+                self.peer_note(peer, *at, format!("benched until {:.1} s", *until as f64 / 1e3))
+            }
+            Event::Unbenched { peer, cause, at, .. } => {
+                self.peer_note(peer, *at, format!("unbenched ({cause:?})"))
+            }
+            Event::Blocked { peer, reason, at, .. } => {
+                if let Some(t) = self.traces.get_mut(peer) {
+                    t.reason = Some(format!("blocked: {reason}"));
+                }
+                self.peer_note(peer, *at, format!("blocked: {reason}"))
+            }
+            Event::Unblocked { peer, cause, at } => {
+                self.peer_note(peer, *at, format!("unblocked ({cause:?})"))
+            }
+            Event::PeerDisabled { peer, at } => self.peer_note(peer, *at, "disabled".into()),
+            Event::EpochTransitioned { epoch, reblocked, dropped, at } => self.note(format!(
+                "{:.1} s epoch {epoch}: {} blocks carried, {} dropped",
+                *at as f64 / 1e3,
+                reblocked.len(),
+                dropped.len()
+            )),
+            Event::AlignmentChanged { peer, aligned, at, .. } => self.peer_note(
+                peer,
+                *at,
+                if *aligned { "aligned".into() } else { "not aligned".into() },
+            ),
+            Event::NodeModeChanged { from, to, at, .. } => self.note(format!(
+                "{:.1} s node mode {} → {}",
+                *at as f64 / 1e3,
+                from.long(),
+                to.long()
+            )),
+            Event::SyncStalled { at } => {
+                self.note(format!("{:.1} s sync stalled", *at as f64 / 1e3))
+            }
+            Event::GapFillTimedOut { peer, at, .. } => {
+                self.peer_note(peer, *at, "gap fill timed out".into())
+            }
+            Event::NoBridgingPeer { from, at } => {
+                self.note(format!("{:.1} s no peer covers block #{from}", *at as f64 / 1e3))
+            }
+        }
+    }
+
+    fn tag_point(&mut self, peer: &str, tag: &str, at: Millis, value: f64) {
+        let t = self.traces.entry(peer.to_string()).or_default();
+        t.tags.entry(tag.to_string()).or_insert_with(|| Ring::new(SERIES_POINTS)).push((at, value));
+    }
+
+    /// Records the connected count at `now` (one point per [`CONNECTED_SPACING_MS`]) and, at most every
+    /// [`SCORE_SAMPLE_MS`], every row's score.
+    pub fn sample(&mut self, now: Millis, connected: usize, rows: &[PeerRow]) {
+        match self.connected.last_mut() {
+            Some((t, n)) if now < *t + CONNECTED_SPACING_MS => *n = connected as f64,
+            _ => self.connected.push((now, connected as f64)),
+        }
+        let due = self.last_score_sample.is_none_or(|t| now >= t + SCORE_SAMPLE_MS);
+        if due {
+            self.last_score_sample = Some(now);
+            for r in rows {
+                if let (Some(score), Some(t)) = (r.score, self.traces.get_mut(&r.peer_id)) {
+                    t.score.push((now, score));
+                }
+            }
+        }
+    }
+
+    pub fn history(&self, peer_id: &str) -> Option<PeerHistory> {
+        let t = self.traces.get(peer_id)?;
+        Some(PeerHistory {
+            peer_id: peer_id.to_string(),
+            score: t.score.to_vec(),
+            tags: t.tags.iter().map(|(k, v)| (k.clone(), v.to_vec())).collect(),
+            events: t.events.to_vec(),
+        })
+    }
+
+    /// A frame for the views.
+    pub fn frame(
+        &mut self,
+        now: Millis,
+        header: Header,
+        rows: Vec<PeerRow>,
+        selected: Option<&str>,
+    ) -> Frame {
+        Frame {
+            now,
+            header,
+            rows: Rc::new(rows),
+            connected: Rc::new(self.connected.to_vec()),
+            trims: Rc::clone(self.trims_cache.get_or_insert_with(|| Rc::new(self.trims.to_vec()))),
+            log: Rc::new(self.log.to_vec()),
+            selected: selected.and_then(|p| self.history(p)).map(Rc::new),
+            events_seen: self.events_seen,
+        }
+    }
+
+    pub fn trims(&self) -> impl Iterator<Item = &TrimRecord> {
+        self.trims.iter()
+    }
+}
+
+/// Connected peers per transport, most used first.
+pub fn transports_in_use(rows: &[PeerRow]) -> Vec<(String, usize)> {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in rows.iter().filter(|r| r.is_connected()) {
+        *counts.entry(r.transport.as_str()).or_default() += 1;
+    }
+    let mut out: Vec<(String, usize)> =
+        counts.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    out
+}
