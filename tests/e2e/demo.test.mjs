@@ -40,7 +40,7 @@ function addr(demoPeer, transport) {
 
 test('/bootstrap.json keeps the node shape and lists 3 demo peers with webrtc-direct and websocket', () => {
   assert.equal(bootstrap.peer_id, node.peerId);
-  assert.deepEqual(bootstrap.addrs.map((a) => a.transport).sort(), ['tcp', 'webrtc-direct', 'websocket']);
+  assert.deepEqual(bootstrap.addrs.map((a) => a.transport).sort(), ['tcp', 'webrtc-direct', 'websocket', 'webtransport']);
   assert.deepEqual(bootstrap.demo_peers.map((d) => d.kind), ['honest', 'slow', 'flapping']);
   const ids = new Set(bootstrap.demo_peers.map((d) => d.peer_id));
   assert.equal(ids.size, 3);

@@ -58,6 +58,10 @@ impl Default for Config {
 /// so a suspended machine or a clock change is noticed.
 const ROTATION_RECHECK: Duration = Duration::from_secs(3600);
 
+/// After a failed rotation (e.g. the data dir is not writable), the next try comes this much
+/// later (1 min) rather than at once; the old certificate keeps serving meanwhile.
+const ROTATION_RETRY: Duration = Duration::from_secs(60);
+
 /// A WebTransport listener for browsers' `libp2p-webtransport-websys`. See the module docs.
 pub struct Transport {
     keypair: Keypair,
@@ -67,6 +71,8 @@ pub struct Transport {
     rotation: Option<Pin<Box<tokio::time::Sleep>>>,
     pending: VecDeque<TransportEvent<<Self as libp2p::Transport>::ListenerUpgrade, Error>>,
     waker: Option<Waker>,
+    /// The wall clock certificates are rotated by (replaced in tests).
+    clock: fn() -> SystemTime,
 }
 
 struct Listener {
@@ -94,6 +100,7 @@ impl Transport {
             rotation: None,
             pending: VecDeque::new(),
             waker: None,
+            clock: SystemTime::now,
         }
     }
 
@@ -126,7 +133,7 @@ impl Transport {
     /// Moves to the current certificates if their period has changed: every listener serves
     /// the new one from now on, and its address is replaced.
     fn rotate(&mut self) {
-        match self.certificates.rotate(SystemTime::now()) {
+        match self.certificates.rotate((self.clock)()) {
             Ok(false) => {}
             Ok(true) => {
                 for i in 0..self.listeners.len() {
@@ -153,9 +160,15 @@ impl Transport {
         }
     }
 
+    /// Time to sleep before the next rotation check: until the period ends (at most
+    /// [`ROTATION_RECHECK`]), or [`ROTATION_RETRY`] when that moment has passed (the last
+    /// attempt failed), so a persistent failure never spins.
     fn until_rotation(&self) -> Duration {
-        let until = self.certificates.next_rotation().duration_since(SystemTime::now());
-        until.unwrap_or_default().min(ROTATION_RECHECK)
+        let until = self.certificates.next_rotation().duration_since((self.clock)());
+        match until {
+            Ok(until) if !until.is_zero() => until.min(ROTATION_RECHECK),
+            _ => ROTATION_RETRY,
+        }
     }
 
     fn wake(&mut self) {
@@ -300,7 +313,76 @@ pub fn listen_socket(addr: &Multiaddr) -> Option<SocketAddr> {
 
 #[cfg(test)]
 mod tests {
+    use std::future::poll_fn;
+
+    use libp2p::Transport as _;
+
     use super::*;
+    use crate::webtransport::certificate::{period_at, period_start};
+
+    fn next_period_start() -> SystemTime {
+        period_start(period_at(SystemTime::now()) + 1)
+    }
+
+    fn certhashes(addr: &Multiaddr) -> Vec<libp2p::multihash::Multihash<64>> {
+        addr.iter()
+            .filter_map(|p| match p {
+                Protocol::Certhash(h) => Some(h),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn at_the_period_boundary_the_address_moves_on_to_the_next_certificates() {
+        let certificates = Certificates::ephemeral(SystemTime::now()).unwrap();
+        let [serving, next] = certificates.announced();
+        let mut transport = Transport::new(Keypair::generate_ed25519(), certificates);
+        let id = ListenerId::next();
+        let addr = "/ip4/127.0.0.1/udp/0/quic-v1/webtransport".parse().unwrap();
+        transport.listen_on(id, addr).unwrap();
+        let TransportEvent::NewAddress { listen_addr: old, .. } =
+            poll_fn(|cx| Pin::new(&mut transport).poll(cx)).await
+        else {
+            panic!("the listen address comes first")
+        };
+        assert_eq!(certhashes(&old), [serving, next]);
+
+        transport.clock = next_period_start;
+        transport.rotate();
+        let Some(TransportEvent::AddressExpired { listener_id, listen_addr }) =
+            transport.pending.pop_front()
+        else {
+            panic!("the old address expires first")
+        };
+        assert_eq!((listener_id, &listen_addr), (id, &old));
+        let Some(TransportEvent::NewAddress { listen_addr: new, .. }) =
+            transport.pending.pop_front()
+        else {
+            panic!("then the new address")
+        };
+        let [now_serving, newest] = certhashes(&new)[..] else { panic!("two certhashes") };
+        assert_eq!(now_serving, next);
+        assert!(newest != serving && newest != next);
+        assert_eq!(new.iter().take(4).collect::<Vec<_>>(), old.iter().take(4).collect::<Vec<_>>());
+        assert_eq!(
+            transport.handshake().certhashes,
+            std::collections::HashSet::from([serving, next, newest])
+        );
+        assert!(transport.pending.is_empty());
+        // The next rotation is a whole period away: re-checked hourly meanwhile.
+        assert_eq!(transport.until_rotation(), ROTATION_RECHECK);
+    }
+
+    #[test]
+    fn an_overdue_rotation_is_retried_a_minute_later_not_at_once() {
+        let certificates = Certificates::ephemeral(SystemTime::now()).unwrap();
+        let mut transport = Transport::new(Keypair::generate_ed25519(), certificates);
+        transport.clock = || next_period_start() + Duration::from_secs(1);
+        assert_eq!(transport.until_rotation(), ROTATION_RETRY);
+        transport.clock = next_period_start;
+        assert_eq!(transport.until_rotation(), ROTATION_RETRY);
+    }
 
     #[test]
     fn only_plain_webtransport_addresses_can_be_listened_on() {
