@@ -320,8 +320,28 @@ export interface TrimReport {
   shortfall: number;
   /** Lowest score among eligible peers that were kept; null if none were. */
   cutScore: number | null;
-  /** Every connected peer, in peer-book order (sort by `rank` for closing order). */
+  /**
+   * Every connected peer, in peer-book order (sort by `rank` for closing order). Built on
+   * first access (a 10 000-entry report costs little until it is read).
+   */
   entries: TrimEntry[];
+  /**
+   * The same entries column by column, as the engine hands them over (not enumerable):
+   * `text` holds every peer id concatenated and `lengths` their lengths (UTF-16 units);
+   * `ranks` are 0 for none; `verdicts` index `verdictNames`.
+   */
+  readonly columns: TrimColumns;
+}
+
+/** A trim report's entries as columns (see `TrimReport.columns`). */
+export interface TrimColumns {
+  text: string;
+  lengths: Uint32Array;
+  scores: Float64Array;
+  ranks: Uint32Array;
+  verdicts: Uint8Array;
+  verdictNames: Verdict[];
+  connectedAt: Float64Array;
 }
 
 /** Close every connection to `peer`, then report each with `disconnected`. */

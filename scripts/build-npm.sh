@@ -34,10 +34,19 @@ for f in "$PKG"/wasm-node/peerkeeper_web_bg.wasm "$PKG"/wasm-web/peerkeeper_web_
   mv "$f.opt" "$f"
 done
 
+# The light peer (`peerkeeper/light-peer`, browsers only): the same crate with libp2p and the
+# light peer's JS class instead of the engine API, in a wasm of its own. Not run through
+# wasm-opt: at this size it takes minutes, and only the engine wasm has a size budget.
+log "building the light-peer wasm (peerkeeper-web, js-light-peer feature)"
+cargo build --offline -q -p peerkeeper-web --release --target wasm32-unknown-unknown \
+  --no-default-features --features js-light-peer
+wasm-bindgen --target web --no-typescript --out-dir "$PKG/wasm-light" --out-name peerkeeper_web "$WASM"
+
 # One wrapper source, two module systems.
 { cat npm/src/api.js; echo; echo 'module.exports = { bind };'; } > "$PKG/api.cjs"
 { cat npm/src/api.js; echo; echo 'export { bind };'; } > "$PKG/api.mjs"
 cp npm/src/index.cjs npm/src/index.mjs npm/src/browser.mjs npm/index.d.ts "$PKG/"
+cp npm/src/light-peer.mjs npm/light-peer.d.ts "$PKG/"
 cp docs/npm.md "$PKG/README.md"
 sed "s/\"version\": \"0.0.0\"/\"version\": \"$VERSION\"/" npm/package.template.json > "$PKG/package.json"
 

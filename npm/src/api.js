@@ -349,7 +349,7 @@ function bind(raw) {
         const [json, columns] = batch;
         const events = JSON.parse(json);
         if (columns.length > 0) {
-          for (const e of events) if (e.type === 'trim') e.report.entries = entriesOf(columns[e.report.entries]);
+          for (const e of events) if (e.type === 'trim') lazyEntries(e.report, columns[e.report.entries]);
         }
         this.#events = events;
         this.#eventAt = 0;
@@ -694,6 +694,22 @@ function bind(raw) {
     str('goodbyeCode', 'reason', reason);
     return RawPeerManager.goodbyeCode(reason) ?? null;
   }
+}
+
+/**
+ * Makes `report.entries` build its objects on first access (then keep them): a 10 000-peer
+ * report costs its typed-array columns until someone reads the entries. `report.columns`
+ * hands the columns over as they are, for callers that only need, say, the scores.
+ */
+function lazyEntries(report, columns) {
+  let entries;
+  Object.defineProperty(report, 'entries', {
+    enumerable: true,
+    configurable: true,
+    get() { return (entries ??= entriesOf(columns)); },
+    set(v) { entries = v; },
+  });
+  Object.defineProperty(report, 'columns', { enumerable: false, configurable: true, value: columns });
 }
 
 /** A trim report's entries from their columns. */

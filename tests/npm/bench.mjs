@@ -32,7 +32,10 @@ function populated(n, peers) {
 
 const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** `mode`: 'call' (the trim call alone), 'commands' (and the commands drained), 'report' (and the report too). */
+/**
+ * `mode`: 'call' (the trim call alone), 'commands' (and the commands drained), 'report' (and
+ * the trim event too, its entries left lazy), 'entries' (and every entry object built).
+ */
 function benchTrim(n, runs, mode) {
   const peers = ids(n);
   const times = [];
@@ -48,7 +51,11 @@ function benchTrim(n, runs, mode) {
     }
     let closed = 0;
     while (pm.pollCommand() !== undefined) closed++;
-    if (mode === 'report') while (pm.pollEvent() !== undefined);
+    if (mode === 'report' || mode === 'entries') {
+      for (let e; (e = pm.pollEvent()) !== undefined;) {
+        if (mode === 'entries' && e.type === 'trim' && e.report.entries.length !== n) throw new Error('entries');
+      }
+    }
     times.push(Number(process.hrtime.bigint() - t0) / 1e6);
     pm.free();
     if (closed !== n / 2) throw new Error(`closed ${closed}`);
@@ -74,5 +81,6 @@ const runs = Number(process.env.RUNS ?? 15);
 benchTrim(10_000, 3, 'report'); // warm-up
 console.log(`trim 10000 peers, the call alone:          median ${benchTrim(10_000, runs, 'call').toFixed(3)} ms (${runs} runs)`);
 console.log(`trim 10000 peers, commands drained:        median ${benchTrim(10_000, runs, 'commands').toFixed(3)} ms (${runs} runs)`);
-console.log(`trim 10000 peers, commands + report to JS:  median ${benchTrim(10_000, runs, 'report').toFixed(3)} ms (${runs} runs)`);
+console.log(`trim 10000 peers, commands + trim event:    median ${benchTrim(10_000, runs, 'report').toFixed(3)} ms (${runs} runs)`);
+console.log(`trim 10000 peers, + every entry object:    median ${benchTrim(10_000, runs, 'entries').toFixed(3)} ms (${runs} runs)`);
 console.log(`tagPeer on 10000 connected peers:           median ${(benchTagPeer(10_000, 1_000_000) / 1e6).toFixed(2)} M calls/s`);

@@ -54,13 +54,18 @@ test('the type declarations declare every method the class has and use no `any`'
   assert.ok(methods.length >= 30, `${methods.length} methods`);
 });
 
-test('the package carries no light peer', () => {
-  const glue = readFileSync(join(dir, 'wasm-web/peerkeeper_web.js'), 'utf8');
-  assert.doesNotMatch(glue, /LightPeer/);
+test('the engine builds carry no light peer; it has its own wasm for its own entry point', () => {
+  for (const build of ['wasm-web', 'wasm-node']) {
+    assert.doesNotMatch(readFileSync(join(dir, build, 'peerkeeper_web.js'), 'utf8'), /LightPeer/);
+  }
+  assert.match(readFileSync(join(dir, 'wasm-light/peerkeeper_web.js'), 'utf8'), /RawLightPeer/);
+  assert.doesNotMatch(readFileSync(join(dir, 'wasm-light/peerkeeper_web.js'), 'utf8'), /RawPeerManager/);
+  assert.equal(pkg.exports['./light-peer'].browser, './light-peer.mjs');
   assert.ok(readdirSync(APP_DIR).includes('node_modules'));
 });
 
-// Met (127 KB) with the issue-3 engine; the issue 4-6 engine brought it to ~211 KB. Kept
+// Met (127 KB) with the issue-3 engine; the issue 4-6 engine brought it to ~211 KB, its JS
+// API and snapshot format 2 to ~363 KB. Kept
 // running as a todo, with the measured size, until issue 7's size work lands.
 test('the engine-only wasm is at most 150 KB gzipped',
   { todo: 'issue 7: the whole engine is over the 150 KB gzipped budget' }, () => {

@@ -6,7 +6,7 @@
 
 use wasm_bindgen::prelude::*;
 
-#[cfg(feature = "js-api")]
+#[cfg(any(feature = "js-api", feature = "js-light-peer"))]
 pub mod js_args;
 #[cfg(feature = "js-api")]
 pub mod js_behaviour;
@@ -18,7 +18,7 @@ pub mod js_defence;
 pub mod js_events;
 #[cfg(feature = "js-api")]
 pub mod js_fork;
-#[cfg(feature = "js-api")]
+#[cfg(any(feature = "js-api", feature = "js-light-peer"))]
 pub mod js_json;
 #[cfg(feature = "js-api")]
 pub mod js_manager;
@@ -30,6 +30,8 @@ pub mod snapshot;
 
 #[cfg(all(feature = "light-peer", target_arch = "wasm32"))]
 pub mod callback_guard;
+#[cfg(all(feature = "js-light-peer", target_arch = "wasm32"))]
+pub mod js_light_peer;
 #[cfg(all(feature = "light-peer", target_arch = "wasm32"))]
 pub mod light_peer;
 

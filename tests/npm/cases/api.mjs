@@ -173,6 +173,25 @@ export const cases = [
     t.equal(trim.at, 1500);
   }],
 
+  ['a trim report builds its entries on first read, the same objects every time, and hands over its columns', (api, t) => {
+    const pm = new api.PeerManager({ lowWater: 1, highWater: 3, gracePeriod: 0 });
+    pm.connected('a', 1, 'inbound', 0);
+    pm.connected('b', 2, 'inbound', 1);
+    pm.tagPeer('b', 'k', 9);
+    pm.trim(10);
+    let report;
+    for (let e; (e = pm.pollEvent()) !== undefined;) if (e.type === 'trim') report = e.report;
+    const { columns } = report;
+    t.equal(columns.text, 'ab');
+    t.deepEqual(Array.from(columns.lengths), [1, 1]);
+    t.deepEqual(Array.from(columns.scores), [0, 9]);
+    t.deepEqual(Array.from(columns.ranks), [1, 2]);
+    t.deepEqual(Array.from(columns.verdicts).map((v) => columns.verdictNames[v]), ['closed_lowest_score', 'kept_above_cut']);
+    t.equal(Object.keys(report).includes('columns'), false, 'columns are not enumerable');
+    t.equal(report.entries, report.entries, 'built once');
+    t.deepEqual(report.entries.map((e) => [e.peer, e.verdict]), [['a', 'closed_lowest_score'], ['b', 'kept_above_cut']]);
+  }],
+
   ['listeners get commands and events after a microtask, and flush delivers at once', async (api, t) => {
     const pm = new api.PeerManager({ lowWater: 1, highWater: 1, gracePeriod: 0, silencePeriod: 0 });
     const seen = [];

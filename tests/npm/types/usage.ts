@@ -5,6 +5,7 @@ import peerkeeper, {
   type ChainStatus, type NodePeer, type PeerCommand, type PeerEvent, type ScoreStat, type StrikeOutcome,
   type TrimEntry,
 } from 'peerkeeper';
+import { LightPeer } from 'peerkeeper/light-peer';
 
 const pm = new PeerManager({
   lowWater: 2, highWater: 4, trackLifecycle: true,
@@ -67,6 +68,14 @@ async function loop(): Promise<void> {
   for await (const item of pm) handle(item);
 }
 
+function startLightPeer(): string {
+  const lp = new LightPeer({ lowWater: 6, highWater: 8 });
+  lp.addEventListener('dialFailed', (e) => void e.detail.error);
+  lp.addEventListener('trimmed', (e) => void e.detail.entries.map((x) => x.verdict));
+  lp.dial('/ip4/127.0.0.1/tcp/9000/ws');
+  return lp.peerId;
+}
+
 // @ts-expect-error: not a strike kind
 pm.strike('a', 'rude', 1);
 // @ts-expect-error: a name is required
@@ -78,4 +87,4 @@ new PeerManager({ strikes: { treshold: 1 } });
 // @ts-expect-error: a fork section needs its network id and digest
 new PeerManager({ fork: { treeCapacity: 10 } });
 
-void [score, views, stats, epoch, healthy, line, code, loop, version(), peerkeeper.PeerManager];
+void [startLightPeer, score, views, stats, epoch, healthy, line, code, loop, version(), peerkeeper.PeerManager];
