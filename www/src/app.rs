@@ -36,6 +36,12 @@ pub fn app() -> Html {
                     { "Connected peers: " }<strong id="connected-count">{ state.connected_count() }</strong>
                     { format!(" (trims down to {} when a new peer pushes past {})", LightPeerConfig::default().low_water, LightPeerConfig::default().high_water) }
                 </p>
+                if let Some(chain) = &state.local_status {
+                    <p id="chain" data-head={chain.head.to_string()} data-lib={chain.lib.to_string()}
+                        data-fork-status={chain.fork_status.clone()} data-node-mode={chain.node_mode.clone()}>
+                        { format!("Chain: head #{}, LIB #{}, {} / {}", chain.head, chain.lib, chain.fork_status, chain.node_mode) }
+                    </p>
+                }
             </section>
             <DialForm {on_dial} />
             <PeerTable peers={state.peers.values().cloned().collect::<Vec<_>>()} />

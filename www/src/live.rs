@@ -4,7 +4,7 @@ use std::cell::OnceCell;
 
 use std::time::Duration;
 
-use peerkeeper_web::light_peer::{LightPeer, LightPeerConfig};
+use peerkeeper_web::light_peer::{LightPeer, LightPeerConfig, LightPeerOptions};
 use yew::UseReducerDispatcher;
 
 use crate::{
@@ -20,14 +20,37 @@ thread_local! {
     static LIGHT_PEER: OnceCell<LightPeer> = const { OnceCell::new() };
 }
 
-/// Starts the light peer (once per page) and dials the first targets.
+/// Starts the light peer (once per page), following the node's chain when `/bootstrap.json`
+/// names one, and dials the first targets.
 pub fn start(dispatch: UseReducerDispatcher<LiveState>) {
+    wasm_bindgen_futures::spawn_local(async move {
+        let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+        let overrides = peer_overrides(&search);
+        // With ?peer= the page dials only what it is told and follows no chain.
+        let boot = if overrides.is_empty() { Some(fetch_bootstrap().await) } else { None };
+        let chain = boot.as_ref().and_then(|b| b.as_ref().ok()).and_then(|b| b.chain.clone());
+        if !start_light_peer(&dispatch, chain) {
+            return;
+        }
+        match boot {
+            None => overrides.iter().for_each(|address| dial(address, &dispatch)),
+            Some(Ok(boot)) => dial_initial_targets(boot, dispatch).await,
+            Some(Err(e)) => dispatch.dispatch(Action::Note(format!("no bootstrap peers: {e}"))),
+        }
+    });
+}
+
+fn start_light_peer(
+    dispatch: &UseReducerDispatcher<LiveState>,
+    chain: Option<peerkeeper_web::light_peer_event::ChainStartView>,
+) -> bool {
     let started = LIGHT_PEER.with(|cell| {
         if let Some(peer) = cell.get() {
             return Ok(peer.local_peer_id());
         }
         let events = dispatch.clone();
-        let peer = LightPeer::start(LightPeerConfig::default(), move |e| {
+        let options = LightPeerOptions { chain, ..LightPeerOptions::default() };
+        let peer = LightPeer::start_with(LightPeerConfig::default(), options, move |e| {
             events.dispatch(Action::Peer(e))
         })?;
         let id = peer.local_peer_id();
@@ -35,10 +58,15 @@ pub fn start(dispatch: UseReducerDispatcher<LiveState>) {
         Ok::<_, String>(id)
     });
     match started {
-        Ok(local_peer_id) => dispatch.dispatch(Action::Started { local_peer_id }),
-        Err(e) => return dispatch.dispatch(Action::StartFailed(e)),
+        Ok(local_peer_id) => {
+            dispatch.dispatch(Action::Started { local_peer_id });
+            true
+        }
+        Err(e) => {
+            dispatch.dispatch(Action::StartFailed(e));
+            false
+        }
     }
-    wasm_bindgen_futures::spawn_local(dial_initial_targets(dispatch));
 }
 
 /// Dials `address`, reporting a refusal (bad multiaddr, raw TCP) in the log.
@@ -62,19 +90,7 @@ fn protect(peer_id: &str, tag: &str, dispatch: &UseReducerDispatcher<LiveState>)
     }
 }
 
-async fn dial_initial_targets(dispatch: UseReducerDispatcher<LiveState>) {
-    let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
-    let overrides = peer_overrides(&search);
-    if !overrides.is_empty() {
-        for address in overrides {
-            dial(&address, &dispatch);
-        }
-        return;
-    }
-    let boot = match fetch_bootstrap().await {
-        Ok(boot) => boot,
-        Err(e) => return dispatch.dispatch(Action::Note(format!("no bootstrap peers: {e}"))),
-    };
+async fn dial_initial_targets(boot: Bootstrap, dispatch: UseReducerDispatcher<LiveState>) {
     // The node the page came from stays, whatever the trims decide.
     protect(&boot.peer_id, "bootstrap", &dispatch);
     let targets = initial_targets(&boot);

@@ -2,7 +2,7 @@
 
 use std::{collections::BTreeMap, rc::Rc};
 
-use peerkeeper_web::light_peer_event::{LightPeerEvent, TrimEntryView};
+use peerkeeper_web::light_peer_event::{LightPeerEvent, StatusView, TrimEntryView};
 use yew::Reducible;
 
 /// How many log lines the page keeps; older ones fall off.
@@ -21,7 +21,42 @@ pub struct PeerRow {
     pub connections: u32,
     /// Why we dropped it, while it stays dropped: the engine's verdict for a trimmed peer.
     pub reason: Option<String>,
+    /// Its chain, from its latest status (none from peers without the status protocol).
+    pub status: Option<StatusView>,
+    /// Whether blocks may flow with it; `None` until the engine decides.
+    pub aligned: Option<bool>,
+    /// Spam strikes counted since its last valid message.
+    pub strikes: u32,
+    /// Soft-banned until this engine time (ms); the strike count that banned it.
+    pub banned: Option<(u64, u32)>,
+    /// The engine's redial plan, oldest first: (scheduled at, due, backoff, failures) in ms.
+    pub dials_scheduled: Vec<(u64, u64, u64, u32)>,
+    /// When redials actually started (engine ms), oldest first.
+    pub dials_started: Vec<u64>,
 }
+
+impl PeerRow {
+    fn new(peer_id: String, transport: String, address: String) -> Self {
+        PeerRow {
+            peer_id,
+            transport,
+            address,
+            agent_version: None,
+            rtt_ms: None,
+            connections: 0,
+            reason: None,
+            status: None,
+            aligned: None,
+            strikes: 0,
+            banned: None,
+            dials_scheduled: Vec::new(),
+            dials_started: Vec::new(),
+        }
+    }
+}
+
+/// Redial records kept per peer.
+pub const DIAL_HISTORY: usize = 16;
 
 /// One trim as the page shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,6 +85,8 @@ pub struct LiveState {
     pub log: Vec<String>,
     /// Newest last.
     pub trims: Vec<TrimRecord>,
+    /// Our own chain view, when the light peer follows a chain.
+    pub local_status: Option<StatusView>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -81,15 +118,10 @@ impl LiveState {
             }
             LightPeerEvent::Connected { peer_id, transport, address } => {
                 self.note(format!("connected {peer_id} over {transport}"));
-                let row = self.peers.entry(peer_id.clone()).or_insert_with(|| PeerRow {
-                    peer_id,
-                    transport: transport.clone(),
-                    address: address.clone(),
-                    agent_version: None,
-                    rtt_ms: None,
-                    connections: 0,
-                    reason: None,
-                });
+                let row = self
+                    .peers
+                    .entry(peer_id.clone())
+                    .or_insert_with(|| PeerRow::new(peer_id, transport.clone(), address.clone()));
                 row.transport = transport;
                 row.address = address;
                 row.connections += 1;
@@ -134,7 +166,66 @@ impl LiveState {
                     self.trims.remove(0);
                 }
             }
+            LightPeerEvent::Dropped { peer_id, reason, .. } => {
+                self.note(format!("dropping {peer_id}: {reason}"));
+                // A trim's victims already carry their verdict.
+                if let Some(row) = self.peers.get_mut(&peer_id) {
+                    if reason != "too_many_peers" || row.reason.is_none() {
+                        row.reason = Some(reason);
+                    }
+                }
+            }
+            LightPeerEvent::PeerStatus { peer_id, status } => {
+                if let Some(row) = self.peers.get_mut(&peer_id) {
+                    row.status = Some(status);
+                }
+            }
+            LightPeerEvent::AlignmentChanged { peer_id, aligned, why, .. } => {
+                let verb = if aligned { "aligned" } else { "not aligned" };
+                self.note(format!("{peer_id} {verb} ({why})"));
+                if let Some(row) = self.peers.get_mut(&peer_id) {
+                    row.aligned = Some(aligned);
+                }
+            }
+            LightPeerEvent::LocalStatus { status, .. } => self.local_status = Some(status),
+            LightPeerEvent::Struck { peer_id, strikes, .. } => {
+                if let Some(row) = self.peers.get_mut(&peer_id) {
+                    row.strikes = strikes;
+                }
+            }
+            LightPeerEvent::SoftBanned { peer_id, reason, until_ms, .. } => {
+                self.note(format!("soft-banned {peer_id}: {reason}"));
+                if let Some(row) = self.peers.get_mut(&peer_id) {
+                    row.banned = Some((until_ms, row.strikes));
+                    row.reason = Some("banned".into());
+                }
+            }
+            LightPeerEvent::BanExpired { peer_id, .. } => {
+                if let Some(row) = self.peers.get_mut(&peer_id) {
+                    row.banned = None;
+                }
+            }
+            LightPeerEvent::DialScheduled { peer_id, due_ms, backoff_ms, failures, at_ms } => {
+                if let Some(row) = self.peers.get_mut(&peer_id) {
+                    push_bounded(&mut row.dials_scheduled, (at_ms, due_ms, backoff_ms, failures));
+                }
+            }
+            LightPeerEvent::DialStarted { peer_id, at_ms } => {
+                if let Some(row) = self.peers.get_mut(&peer_id) {
+                    push_bounded(&mut row.dials_started, at_ms);
+                }
+            }
+            LightPeerEvent::PeersLearned { from, addresses } => {
+                self.note(format!("{from} shared {} peers", addresses.len()));
+            }
         }
+    }
+}
+
+fn push_bounded<T>(list: &mut Vec<T>, item: T) {
+    list.push(item);
+    if list.len() > DIAL_HISTORY {
+        list.remove(0);
     }
 }
 
@@ -257,6 +348,86 @@ mod tests {
         );
         s = reduce(s, connected("A", "webrtc-direct"));
         assert_eq!(s.peers["A"].reason, None);
+    }
+
+    #[test]
+    fn strikes_a_ban_alignment_and_redials_land_on_the_peer_row() {
+        let mut s = reduce(LiveState::default(), connected("S", "websocket"));
+        for strikes in 1..=10 {
+            s = reduce(
+                s,
+                Action::Peer(LightPeerEvent::Struck {
+                    peer_id: "S".into(),
+                    kind: "deserialization".into(),
+                    counted: true,
+                    strikes,
+                    threshold: 10,
+                    at_ms: u64::from(strikes),
+                }),
+            );
+        }
+        s = reduce(
+            s,
+            Action::Peer(LightPeerEvent::SoftBanned {
+                peer_id: "S".into(),
+                reason: "spam".into(),
+                until_ms: 3_600_010,
+                at_ms: 10,
+            }),
+        );
+        assert_eq!(s.peers["S"].banned, Some((3_600_010, 10)));
+        assert_eq!(s.peers["S"].reason.as_deref(), Some("banned"));
+        s = reduce(
+            s,
+            Action::Peer(LightPeerEvent::AlignmentChanged {
+                peer_id: "S".into(),
+                aligned: false,
+                why: "fork_mismatch".into(),
+                at_ms: 11,
+            }),
+        );
+        assert_eq!(s.peers["S"].aligned, Some(false));
+        s = reduce(
+            s,
+            Action::Peer(LightPeerEvent::DialScheduled {
+                peer_id: "S".into(),
+                due_ms: 2_011,
+                backoff_ms: 2_000,
+                failures: 0,
+                at_ms: 11,
+            }),
+        );
+        s = reduce(
+            s,
+            Action::Peer(LightPeerEvent::DialStarted { peer_id: "S".into(), at_ms: 2_012 }),
+        );
+        assert_eq!(s.peers["S"].dials_scheduled, vec![(11, 2_011, 2_000, 0)]);
+        assert_eq!(s.peers["S"].dials_started, vec![2_012]);
+    }
+
+    #[test]
+    fn a_drop_names_its_reason_but_a_trim_keeps_its_verdict() {
+        let mut s = reduce(LiveState::default(), connected("I", "websocket"));
+        s = reduce(
+            s,
+            Action::Peer(LightPeerEvent::Dropped {
+                peer_id: "I".into(),
+                reason: "irrelevant_network".into(),
+                at_ms: 1,
+            }),
+        );
+        assert_eq!(s.peers["I"].reason.as_deref(), Some("irrelevant_network"));
+        s = reduce(s, connected("T", "websocket"));
+        s = reduce(s, trimmed(2, vec![entry("T", "closed_lowest_score", true, Some(1))]));
+        s = reduce(
+            s,
+            Action::Peer(LightPeerEvent::Dropped {
+                peer_id: "T".into(),
+                reason: "too_many_peers".into(),
+                at_ms: 2,
+            }),
+        );
+        assert_eq!(s.peers["T"].reason.as_deref(), Some("too_many_peers (closed_lowest_score)"));
     }
 
     #[test]
