@@ -34,6 +34,11 @@ step "building the page"
 step "end-to-end tests (node --test, playwright-core, Chromium)"
 NODE_BIN="$CARGO_TARGET_DIR/debug/peerkeeper-node" DIST="$ROOT/dist" \
   node --test --test-concurrency=1 tests/e2e/ 2>&1 | tee -a "$results"
+step "interop tests (js-libp2p nodes against the native node and the page)"
+# js-libp2p 3.x on Node 20: the global WebSocket is behind a flag (the polyfill for
+# Promise.withResolvers is imported by the tests).
+NODE_BIN="$CARGO_TARGET_DIR/debug/peerkeeper-node" DIST="$ROOT/dist" \
+  node --experimental-websocket --test --test-concurrency=1 tests/interop/ 2>&1 | tee -a "$results"
 step "npm package (build, pack, install, node --test, Chromium)"
 "$ROOT/scripts/test-npm.sh" 2>&1 | tee -a "$results"
 step "done"

@@ -96,6 +96,9 @@ pub enum Event {
     Engine(peerkeeper_core::Event<PeerId>),
     /// An engine command only the application can carry out (fetch blocks, switch fork).
     Host(Command<PeerId>),
+    /// The engine is closing every connection to `peer`, and why (`irrelevant_network`,
+    /// `banned`, `too_many_peers` ...); libp2p's own close event carries no reason.
+    Closing { peer: PeerId, reason: peerkeeper_core::DisconnectReason },
 }
 
 /// A millisecond clock. The engine's `now` comes from here, so tests and the teaching demo can
@@ -154,6 +157,12 @@ pub struct Config {
     /// Example: `Some(64)` with `high_water = 50` lets 64 connections open; the 65th is
     /// refused until a trim (or the remote) closes one.
     pub max_connections: Option<usize>,
+    /// Carry out the engine's reconnect `Dial`s only while fewer than `engine.high_water` peers
+    /// are connected or being dialled by the engine; a dial due at high water is reported failed at once, so the peer backs
+    /// off (its next wait doubles) instead of connecting only to be trimmed again. Default
+    /// false. Example: high water 8, 8 peers connected, a trimmed peer's redial comes due: no
+    /// socket opens and the peer is next due one doubled backoff later.
+    pub hold_dials_at_high_water: bool,
 }
 
 impl Config {
@@ -207,6 +216,9 @@ pub struct Behaviour<C: Clock = MonotonicClock> {
     conns: HashMap<ConnectionId, (PeerId, ConnId)>,
     next_conn: u64,
     blocked: BTreeSet<PeerId>,
+    hold_dials_at: Option<usize>,
+    /// Peers the engine asked us to dial whose outcome is not known yet.
+    dialing: BTreeSet<PeerId>,
     /// Peers dialled for an engine `Probe`; their outcome goes to `probe_result`.
     probing: BTreeSet<PeerId>,
     info: HashMap<PeerId, PeerInfo>,
@@ -228,12 +240,14 @@ impl<C: Clock> Behaviour<C> {
     pub fn with_clock(config: Config, clock: C) -> Result<Self, ConfigError> {
         config.validate()?;
         Ok(Behaviour {
-            engine: PeerManager::new(config.engine)?,
+            engine: PeerManager::new(config.engine.clone())?,
             clock,
             max_connections: config.max_connections,
             conns: HashMap::new(),
             next_conn: 0,
             blocked: BTreeSet::new(),
+            hold_dials_at: config.hold_dials_at_high_water.then_some(config.engine.high_water),
+            dialing: BTreeSet::new(),
             probing: BTreeSet::new(),
             info: HashMap::new(),
             pending: VecDeque::new(),
@@ -376,16 +390,22 @@ impl<C: Clock> Behaviour<C> {
         Ok(dummy::ConnectionHandler)
     }
 
+    /// Whether an engine dial now would risk more peers than the high water.
+    fn dials_held(&self) -> bool {
+        self.hold_dials_at.is_some_and(|high| self.info.len() + self.dialing.len() >= high)
+    }
+
     /// Moves the engine's commands, then its events, into the outgoing queue. The command
     /// match is exhaustive on purpose: a new engine command (e.g. a backoff dial) fails to
     /// compile here until the behaviour carries it out.
     fn drain_engine(&mut self) {
         while let Some(command) = self.engine.poll_command() {
             match command {
-                // The reason travels in the Trimmed report; libp2p's close carries none.
+                // libp2p's close carries no reason, so it goes to the app first.
                 // Seam: send a goodbye before closing once a status protocol exists.
-                Command::Disconnect { peer, reason: _ } => {
+                Command::Disconnect { peer, reason } => {
                     self.probing.remove(&peer);
+                    self.pending.push_back(ToSwarm::GenerateEvent(Event::Closing { peer, reason }));
                     self.pending.push_back(ToSwarm::CloseConnection {
                         peer_id: peer,
                         connection: CloseConnection::All,
@@ -393,11 +413,17 @@ impl<C: Clock> Behaviour<C> {
                 }
                 // Addresses come from the swarm's other behaviours (identify, the app's own
                 // address book); the outcome returns through `on_swarm_event`.
-                Command::Dial { peer } => self.pending.push_back(ToSwarm::Dial {
-                    opts: DialOpts::peer_id(peer)
-                        .condition(PeerCondition::DisconnectedAndNotDialing)
-                        .build(),
-                }),
+                Command::Dial { peer } if self.dials_held() => {
+                    self.engine.dial_failed(&peer, self.clock.now());
+                }
+                Command::Dial { peer } => {
+                    self.dialing.insert(peer);
+                    self.pending.push_back(ToSwarm::Dial {
+                        opts: DialOpts::peer_id(peer)
+                            .condition(PeerCondition::DisconnectedAndNotDialing)
+                            .build(),
+                    });
+                }
                 Command::Probe { peer } => {
                     if self.conns.values().any(|(p, _)| *p == peer) {
                         self.engine.probe_result(&peer, true, self.clock.now());
@@ -498,6 +524,7 @@ impl<C: Clock> NetworkBehaviour for Behaviour<C> {
                 self.next_conn += 1;
                 self.conns.insert(e.connection_id, (e.peer_id, id));
                 self.info.entry(e.peer_id).or_default();
+                self.dialing.remove(&e.peer_id);
                 let direction =
                     if e.endpoint.is_dialer() { Direction::Outbound } else { Direction::Inbound };
                 let now = self.clock.now();
@@ -508,6 +535,7 @@ impl<C: Clock> NetworkBehaviour for Behaviour<C> {
             }
             FromSwarm::DialFailure(e) => {
                 if let Some(peer) = e.peer_id {
+                    self.dialing.remove(&peer);
                     let now = self.clock.now();
                     if self.probing.remove(&peer) {
                         self.engine.probe_result(&peer, false, now);

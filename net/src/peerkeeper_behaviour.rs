@@ -329,6 +329,11 @@ impl<C: Clock> PeerkeeperBehaviour<C> {
         match error {
             OutboundFailure::Io(e) => self.on_io_failure(peer, protocol, e),
             OutboundFailure::UnsupportedProtocols => {
+                // A peer without the status protocol (any other libp2p node) has no hello to
+                // wait for: it is managed like any peer, with unknown alignment.
+                if protocol == status_protocol::PROTOCOL {
+                    self.hello_done(&peer);
+                }
                 self.pending.push_back(Event::ProtocolUnsupported { peer, protocol })
             }
             _ => {}
@@ -367,11 +372,28 @@ impl<C: Clock> PeerkeeperBehaviour<C> {
     fn status_from(&mut self, peer: PeerId, message: StatusMessage) {
         self.status_peers.insert(peer);
         self.valid(&peer);
-        if let Some(status) = message {
-            let now = self.now();
-            self.inner.peers.manager_mut().status_received(&peer, status.clone(), now);
-            self.pending.push_back(Event::StatusReceived { peer, status });
+        let now = self.now();
+        let follows_chain = self.inner.peers.manager().fork_view().is_some();
+        match message {
+            // With a fork view the engine judges the status and completes the hello itself.
+            Some(status) if follows_chain => {
+                self.inner.peers.manager_mut().status_received(&peer, status.clone(), now);
+                self.pending.push_back(Event::StatusReceived { peer, status });
+            }
+            // Nothing to judge it against, or nothing said: the hello is still done.
+            Some(status) => {
+                self.hello_done(&peer);
+                self.pending.push_back(Event::StatusReceived { peer, status });
+            }
+            None => self.hello_done(&peer),
         }
+    }
+
+    /// Completes the hello of a peer whose status cannot decide anything (a no-op unless the
+    /// engine tracks lifecycles and the peer is in `handshake`).
+    fn hello_done(&mut self, peer: &PeerId) {
+        let now = self.now();
+        self.inner.peers.manager_mut().handshake_completed(peer, now);
     }
 
     fn on_status_event(

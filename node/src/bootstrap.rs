@@ -4,6 +4,7 @@
 use std::sync::{Arc, RwLock};
 
 use libp2p::{Multiaddr, PeerId};
+use peerkeeper_core::fork::{BlockRef, ForkDigest, Header, NetworkId};
 use peerkeeper_net::transport_name;
 use serde::Serialize;
 
@@ -21,6 +22,19 @@ pub struct Bootstrap {
     pub addrs: Vec<BootstrapAddr>,
     /// The embedded demo network, in the order the peers were started (empty when disabled).
     pub demo_peers: Vec<DemoPeerEntry>,
+    /// The chain the node follows, as of the latest block: a page starts its light node here.
+    pub chain: Option<ChainInfo>,
+}
+
+/// Where a light node joining the chain starts: the network, its rules, our head and LIB.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ChainInfo {
+    pub network_id: NetworkId,
+    /// 8 hex digits.
+    pub fork_digest: ForkDigest,
+    /// Block ids as 64 hex digits.
+    pub head: Header,
+    pub lib: BlockRef,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -48,8 +62,12 @@ pub struct BootstrapBook {
 
 impl BootstrapBook {
     pub fn new(peer_id: PeerId) -> Self {
-        let inner =
-            Bootstrap { peer_id: peer_id.to_string(), addrs: Vec::new(), demo_peers: Vec::new() };
+        let inner = Bootstrap {
+            peer_id: peer_id.to_string(),
+            addrs: Vec::new(),
+            demo_peers: Vec::new(),
+            chain: None,
+        };
         BootstrapBook { inner: Arc::new(RwLock::new(inner)), peer_id }
     }
 
@@ -106,6 +124,11 @@ impl BootstrapBook {
     pub fn remove_listen_addr(&self, addr: &Multiaddr) {
         let full = addr.clone().with_p2p(self.peer_id).unwrap_or_else(|a| a).to_string();
         self.inner.write().expect("bootstrap lock").addrs.retain(|a| a.multiaddr != full);
+    }
+
+    /// Records the chain's latest head and LIB.
+    pub fn set_chain(&self, chain: ChainInfo) {
+        self.inner.write().expect("bootstrap lock").chain = Some(chain);
     }
 
     pub fn snapshot(&self) -> Bootstrap {
@@ -196,6 +219,7 @@ mod tests {
                     },
                     { "peer_id": slow.to_string(), "kind": "slow", "addrs": [] },
                 ],
+                "chain": null,
             })
         );
         book.remove_demo_listen_addr(
@@ -206,5 +230,26 @@ mod tests {
         assert_eq!(book.snapshot().demo_peers[0].addrs.len(), 1);
         book.clear_demo_listen_addrs(honest);
         assert!(book.snapshot().demo_peers[0].addrs.is_empty());
+    }
+
+    #[test]
+    fn the_chain_is_listed_with_hex_ids_for_a_page_to_start_from() {
+        let book = BootstrapBook::new(PeerId::random());
+        let chain = crate::chain::demo_chain();
+        chain.produce("producer-b");
+        let snap = chain.snapshot();
+        book.set_chain(ChainInfo {
+            network_id: crate::chain::NETWORK_ID,
+            fork_digest: crate::chain::FORK_DIGEST,
+            head: snap.head_header().clone(),
+            lib: snap.lib(),
+        });
+        let json = serde_json::to_value(book.snapshot()).unwrap();
+        assert_eq!(json["chain"]["network_id"], 7);
+        assert_eq!(json["chain"]["fork_digest"], "706b0001");
+        assert_eq!(json["chain"]["head"]["number"], 1);
+        assert_eq!(json["chain"]["head"]["producer"], "producer-b");
+        assert_eq!(json["chain"]["head"]["parent"], snap.lib().id.to_string());
+        assert_eq!(json["chain"]["lib"]["number"], 0);
     }
 }

@@ -61,6 +61,67 @@ pub struct Args {
     /// an honest demo peer, else 0]
     #[arg(long)]
     pub demo_slow: Option<usize>,
+
+    /// How many demo peers spam: they send garbage and oversized /peerkeeper/status/1 frames
+    /// to every peer connected to them, ten a second, until that peer soft-bans them (10
+    /// strikes). [default: 1 if that leaves an honest demo peer, else 0]
+    #[arg(long)]
+    pub demo_spamming: Option<usize>,
+
+    /// How many demo peers leave the chain at the scripted split (--demo-split-after-ms) and
+    /// follow a minority branch of their own, losing alignment with everyone else. [default: 1
+    /// if that leaves an honest demo peer, else 0]
+    #[arg(long)]
+    pub demo_minority_fork: Option<usize>,
+
+    /// How many demo peers announce another network id, so managing peers drop them with
+    /// `irrelevant_network`. [default: 1 if that leaves an honest demo peer, else 0]
+    #[arg(long)]
+    pub demo_irrelevant_network: Option<usize>,
+
+    /// When the scripted split happens, in ms after the node starts: the minority-fork demo
+    /// peers copy the chain at that moment and extend their own branch from then on.
+    #[arg(long, default_value_t = 60_000)]
+    pub demo_split_after_ms: u64,
+
+    /// How long a flapping demo peer stays up each cycle, in ms (at least 1).
+    #[arg(long, default_value_t = crate::demo::FlapSchedule::UP_MS, value_parser = clap::value_parser!(u64).range(1..))]
+    pub demo_flap_up_ms: u64,
+
+    /// How long a flapping demo peer stays down each cycle, in ms (at least 1).
+    #[arg(long, default_value_t = crate::demo::FlapSchedule::DOWN_MS, value_parser = clap::value_parser!(u64).range(1..))]
+    pub demo_flap_down_ms: u64,
+
+    /// Time between blocks of the toy chain the node and its demo peers follow, in ms (at
+    /// least 100).
+    #[arg(long, default_value_t = 3_000, value_parser = clap::value_parser!(u64).range(100..))]
+    pub chain_block_ms: u64,
+
+    /// The node's own low water: a trim keeps this many peers.
+    #[arg(long, default_value_t = 200)]
+    pub low_water: usize,
+
+    /// The node's own high water: a connection beyond this many peers triggers a trim down to
+    /// --low-water. Above the default demo network and a few pages and clients.
+    #[arg(long, default_value_t = 300)]
+    pub high_water: usize,
+
+    /// How long a new connection to the node is exempt from its trims, in ms.
+    #[arg(long, default_value_t = 60_000)]
+    pub grace_period_ms: u64,
+}
+
+impl Args {
+    /// The per-kind counts the flags ask for.
+    pub fn demo_counts(&self) -> crate::demo::KindCounts {
+        crate::demo::KindCounts {
+            flapping: self.demo_flapping,
+            slow: self.demo_slow,
+            spamming: self.demo_spamming,
+            minority_fork: self.demo_minority_fork,
+            irrelevant_network: self.demo_irrelevant_network,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -101,6 +162,29 @@ mod tests {
         let err =
             Args::try_parse_from(["peerkeeper-node", "--webtransport-port", "70000"]).unwrap_err();
         assert!(err.to_string().contains("--webtransport-port"), "{err}");
+    }
+
+    #[test]
+    fn behaviour_flags_set_the_counts_and_the_split() {
+        let args = Args::try_parse_from([
+            "peerkeeper-node",
+            "--demo-spamming",
+            "2",
+            "--demo-minority-fork",
+            "0",
+            "--demo-split-after-ms",
+            "5000",
+        ])
+        .unwrap();
+        let counts = args.demo_counts();
+        assert_eq!(
+            (counts.spamming, counts.minority_fork, counts.irrelevant_network),
+            (Some(2), Some(0), None)
+        );
+        assert_eq!(args.demo_split_after_ms, 5_000);
+        let err =
+            Args::try_parse_from(["peerkeeper-node", "--demo-flap-down-ms", "0"]).unwrap_err();
+        assert!(err.to_string().contains("--demo-flap-down-ms"), "{err}");
     }
 
     #[test]

@@ -1,10 +1,12 @@
 //! peerkeeper-node: a native peer for the page to dial, serving the page itself.
 
 mod bootstrap;
+mod chain;
 mod cli;
 mod demo;
 mod http;
 mod keys;
+mod node_peers;
 mod swarm;
 
 use std::{net::SocketAddr, time::Duration};
@@ -12,12 +14,14 @@ use std::{net::SocketAddr, time::Duration};
 use anyhow::Result;
 use clap::Parser;
 use futures::StreamExt;
-use libp2p::{swarm::SwarmEvent, Multiaddr};
-use peerkeeper_net::NodeBehaviourEvent;
+use libp2p::{swarm::SwarmEvent, Multiaddr, Swarm};
+use peerkeeper_net::{connection_manager, peerkeeper_behaviour};
 
-use crate::{bootstrap::BootstrapBook, cli::Args};
-
-const PING_INTERVAL: Duration = Duration::from_secs(5);
+use crate::{
+    bootstrap::BootstrapBook,
+    cli::Args,
+    node_peers::{NodePeers, NodePeersEvent, Watermarks},
+};
 
 #[tokio::main]
 async fn main() -> Result<()> {
@@ -30,7 +34,7 @@ async fn main() -> Result<()> {
         )
         .init();
     let args = Args::parse();
-    let demo_kinds = demo::plan(args.demo_peers, args.demo_flapping, args.demo_slow)?;
+    let demo_kinds = demo::plan(args.demo_peers, args.demo_counts())?;
     if !args.dist.join("index.html").exists() {
         tracing::warn!(
             "{} has no index.html: build the page first (scripts/build.sh --page-only)",
@@ -39,18 +43,30 @@ async fn main() -> Result<()> {
     }
 
     let keys = keys::load_or_create(&args.data_dir)?;
-    let mut swarm = swarm::build(keys, |key| {
-        peerkeeper_net::NodeBehaviour::new(key.public(), "node", PING_INTERVAL)
-    })
-    .await?;
+    let chain = chain::demo_chain();
+    let block_interval = Duration::from_millis(args.chain_block_ms);
+    chain::spawn_producer(chain.clone(), block_interval);
+    let marks =
+        Watermarks { low: args.low_water, high: args.high_water, grace_ms: args.grace_period_ms };
+    let peers = NodePeers::new(&keys.identity, &chain, marks, rand::random())?;
+    let mut swarm = swarm::build(keys, |_| peers).await?;
     let local_peer = *swarm.local_peer_id();
     let book = BootstrapBook::new(local_peer);
+    let mut blocks = chain.subscribe();
+    let mut applied = swarm.behaviour_mut().follow(&chain, 0, &book);
     for addr in swarm::listen_addrs(&args) {
         swarm.listen_on(addr.clone()).map_err(|e| anyhow::anyhow!("listening on {addr}: {e}"))?;
     }
     // Demo peers dial the node over TCP once its listener has an address.
     let (node_tcp_tx, node_tcp_rx) = tokio::sync::watch::channel(None);
-    demo::spawn(&demo_kinds, args.listen_ip, &book, node_tcp_rx)?;
+    let demo_options = demo::DemoOptions {
+        chain: chain.clone(),
+        block_interval,
+        split_after: Duration::from_millis(args.demo_split_after_ms),
+        flap_up_ms: args.demo_flap_up_ms,
+        flap_down_ms: args.demo_flap_down_ms,
+    };
+    demo::spawn(&demo_kinds, args.listen_ip, &book, node_tcp_rx, &demo_options)?;
 
     let http_listener = http::bind(SocketAddr::from((args.listen_ip, args.http_port))).await?;
     let http_addr = http_listener.local_addr()?;
@@ -63,7 +79,11 @@ async fn main() -> Result<()> {
 
     loop {
         tokio::select! {
-            event = swarm.select_next_some() => on_event(event, &book, &node_tcp_tx),
+            event = swarm.select_next_some() => on_event(&mut swarm, event, &book, &node_tcp_tx),
+            Ok(()) = blocks.changed() => {
+                blocks.borrow_and_update();
+                applied = swarm.behaviour_mut().follow(&chain, applied, &book);
+            }
             _ = tokio::signal::ctrl_c() => {
                 println!("shutting down");
                 return Ok(());
@@ -73,7 +93,8 @@ async fn main() -> Result<()> {
 }
 
 fn on_event(
-    event: SwarmEvent<NodeBehaviourEvent>,
+    swarm: &mut Swarm<NodePeers>,
+    event: SwarmEvent<NodePeersEvent>,
     book: &BootstrapBook,
     node_tcp: &tokio::sync::watch::Sender<Option<Multiaddr>>,
 ) {
@@ -93,11 +114,44 @@ fn on_event(
         SwarmEvent::ConnectionClosed { peer_id, cause, .. } => {
             tracing::info!(%peer_id, ?cause, "disconnected");
         }
-        SwarmEvent::Behaviour(NodeBehaviourEvent::Identify(
-            libp2p::identify::Event::Received { peer_id, info, .. },
-        )) => tracing::info!(%peer_id, agent = %info.agent_version, "identified"),
+        SwarmEvent::Behaviour(NodePeersEvent::Identify(e)) => {
+            if let libp2p::identify::Event::Received { peer_id, info, .. } = &e {
+                tracing::info!(%peer_id, agent = %info.agent_version, "identified");
+            }
+            swarm.behaviour_mut().on_identify(&e);
+        }
+        SwarmEvent::Behaviour(NodePeersEvent::Ping(e)) => {
+            swarm.behaviour_mut().peerkeeper.peers_mut().on_ping_event(&e);
+        }
+        SwarmEvent::Behaviour(NodePeersEvent::Peerkeeper(e)) => log_peer_event(e),
         SwarmEvent::IncomingConnectionError { error, .. } => {
             tracing::debug!(%error, "incoming connection failed");
+        }
+        _ => {}
+    }
+}
+
+/// The engine's decisions worth a line in the node's log.
+fn log_peer_event(event: peerkeeper_behaviour::Event) {
+    use peerkeeper_core::Event as E;
+    match event {
+        peerkeeper_behaviour::Event::Peers(connection_manager::Event::Engine(e)) => match e {
+            E::Trimmed { report, .. } => {
+                let closed: Vec<String> =
+                    report.closed_in_order().iter().map(|entry| entry.peer.to_string()).collect();
+                tracing::info!(connected = report.connected, ?closed, "trimmed");
+            }
+            E::SoftBanned { peer, reason, .. } => tracing::info!(%peer, %reason, "soft-banned"),
+            E::AlignmentChanged { peer, aligned, why, .. } => {
+                tracing::info!(%peer, aligned, ?why, "alignment changed");
+            }
+            _ => {}
+        },
+        peerkeeper_behaviour::Event::Peers(connection_manager::Event::Closing { peer, reason }) => {
+            tracing::info!(%peer, reason = reason.as_str(), "closing");
+        }
+        peerkeeper_behaviour::Event::Struck { peer, kind, reason, .. } => {
+            tracing::debug!(%peer, ?kind, %reason, "struck");
         }
         _ => {}
     }

@@ -4,8 +4,14 @@
 //! Dropping a swarm in the browser leaves WebRTC callbacks firing into freed memory, so the
 //! task keeps the swarm even when every handle is gone.
 //!
-//! The peerkeeper engine manages the swarm's connections (`peerkeeper_net::connection_manager`):
-//! past the high water it trims, and each trim reaches the page with its ranked report.
+//! The peerkeeper set (`peerkeeper_net::peerkeeper_behaviour`) manages the swarm: the engine
+//! trims past the high water (each trim reaches the page with its ranked report), strikes and
+//! soft-bans peers that send garbage, redials dropped peers on its backoff ladder (never past
+//! the high water), learns peers through peer exchange, and, given a chain to follow
+//! ([`LightPeerOptions::chain`]), judges every peer's status: other networks are dropped,
+//! peers whose final history contradicts ours lose alignment. The page follows the chain as a
+//! light node: it fetches headers from peers ahead of it (never from one that says it is on a
+//! minority fork) and applies those that extend its head.
 
 use std::time::Duration;
 
@@ -16,10 +22,18 @@ use libp2p::{
     swarm::{dial_opts::DialOpts, NetworkBehaviour, SwarmEvent},
     webrtc_websys, websocket_websys, webtransport_websys, yamux, Multiaddr, PeerId, Swarm,
 };
+use peerkeeper_core::fork::{BlockRef, ChainStatus, ForkConfig, ForkStatus, Header};
 use peerkeeper_core::{Event as EngineEvent, TrimReport};
-use peerkeeper_net::{browser_dialable, connection_manager, transport_name, NodeBehaviour};
+use peerkeeper_net::{
+    browser_dialable, connection_manager,
+    headers_protocol::MAX_HEADERS,
+    peerkeeper_behaviour::{self, ChainStart, PeerkeeperBehaviour},
+    transport_name, NodeBehaviour,
+};
 
-pub use crate::light_peer_event::{LightPeerEvent, TrimEntryView};
+pub use crate::light_peer_event::{
+    label, ChainStartView, LightPeerEvent, StatusView, TrimEntryView,
+};
 
 /// The page's engine settings. Small numbers so a handful of demo peers shows trimming.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,26 +59,60 @@ impl Default for LightPeerConfig {
     }
 }
 
-impl LightPeerConfig {
-    fn engine(&self) -> connection_manager::Config {
-        let mut c = connection_manager::Config::default();
-        c.engine.low_water = self.low_water;
-        c.engine.high_water = self.high_water;
-        c.engine.grace_period = self.grace_period_ms;
-        c.engine.silence_period = self.silence_period_ms;
-        c
+/// The rest of the light peer's settings, kept apart from [`LightPeerConfig`] so code that
+/// builds that one field by field keeps compiling.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LightPeerOptions {
+    /// The chain to follow (the node's `/bootstrap.json` `chain`). `None`: peers' statuses are
+    /// reported but judged against nothing, so nobody loses alignment or is dropped for it.
+    pub chain: Option<ChainStartView>,
+    /// First wait before redialling a dropped peer (ms); each failed redial doubles it.
+    /// Example: 2 000 gives the ladder 2, 4, 8, 16, 32, 60 s. The seed's 30 s suits a node that
+    /// runs for days; a page is watched for minutes.
+    pub initial_backoff_ms: u64,
+    /// Cap on the doubling wait (ms). Example: 60 000.
+    pub max_backoff_ms: u64,
+}
+
+impl Default for LightPeerOptions {
+    fn default() -> Self {
+        LightPeerOptions { chain: None, initial_backoff_ms: 2_000, max_backoff_ms: 60_000 }
     }
+}
+
+fn behaviour_config(
+    config: &LightPeerConfig,
+    options: &LightPeerOptions,
+) -> peerkeeper_behaviour::Config {
+    let mut c = peerkeeper_behaviour::Config::default();
+    let engine = &mut c.peers.engine;
+    engine.low_water = config.low_water;
+    engine.high_water = config.high_water;
+    engine.grace_period = config.grace_period_ms;
+    engine.silence_period = config.silence_period_ms;
+    // The engine keeps known peers connected: redials with backoff, hellos with timeouts.
+    engine.track_lifecycle = true;
+    engine.backoff.initial_backoff = options.initial_backoff_ms;
+    engine.backoff.max_backoff = options.max_backoff_ms;
+    c.peers.hold_dials_at_high_water = true;
+    if let Some(chain) = &options.chain {
+        engine.fork = Some(ForkConfig::new(chain.network_id, chain.fork_digest));
+        c.chain = Some(ChainStart { head: chain.head.clone(), lib: chain.lib });
+    }
+    c
 }
 
 #[derive(NetworkBehaviour)]
 struct LightPeerBehaviour {
-    peers: connection_manager::Behaviour,
+    peerkeeper: PeerkeeperBehaviour,
     identify: identify::Behaviour,
     ping: ping::Behaviour,
 }
 
 const PING_INTERVAL: Duration = Duration::from_secs(5);
 const IDLE_CONNECTION_TIMEOUT: Duration = Duration::from_secs(300);
+/// A headers request we made ourselves is given this long before another peer is asked.
+const HEADERS_PATIENCE_MS: u64 = 10_000;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DialError {
@@ -103,16 +151,29 @@ pub struct LightPeer {
 }
 
 impl LightPeer {
-    /// Starts the swarm with a fresh identity; `on_event` receives every [`LightPeerEvent`].
-    /// A bad `config` is refused with the field it names.
+    /// Starts the swarm with a fresh identity and default [`LightPeerOptions`] (no chain);
+    /// `on_event` receives every [`LightPeerEvent`]. A bad `config` is refused with the field
+    /// it names.
     pub fn start(
         config: LightPeerConfig,
         on_event: impl Fn(LightPeerEvent) + 'static,
     ) -> Result<LightPeer, String> {
+        Self::start_with(config, LightPeerOptions::default(), on_event)
+    }
+
+    /// [`LightPeer::start`] with options: the chain to follow and the redial ladder.
+    pub fn start_with(
+        config: LightPeerConfig,
+        options: LightPeerOptions,
+        on_event: impl Fn(LightPeerEvent) + 'static,
+    ) -> Result<LightPeer, String> {
         crate::callback_guard::install_callback_guard();
-        let peers = connection_manager::Behaviour::new(config.engine())
+        let key = libp2p::identity::Keypair::generate_ed25519();
+        let local = key.public().to_peer_id();
+        let peerkeeper = PeerkeeperBehaviour::new(local, behaviour_config(&config, &options))
             .map_err(|e| format!("light peer config: {e}"))?;
-        let swarm = build_swarm(peers).map_err(|e| format!("starting the light peer: {e}"))?;
+        let swarm =
+            build_swarm(key, peerkeeper).map_err(|e| format!("starting the light peer: {e}"))?;
         let local_peer_id = *swarm.local_peer_id();
         let (commands, rx) = mpsc::unbounded();
         wasm_bindgen_futures::spawn_local(run(swarm, rx, on_event));
@@ -155,9 +216,10 @@ pub fn parse_dialable(address: &str) -> Result<Multiaddr, DialError> {
 }
 
 fn build_swarm(
-    peers: connection_manager::Behaviour,
+    key: libp2p::identity::Keypair,
+    peerkeeper: PeerkeeperBehaviour,
 ) -> Result<Swarm<LightPeerBehaviour>, Box<dyn std::error::Error>> {
-    Ok(libp2p::SwarmBuilder::with_new_identity()
+    Ok(libp2p::SwarmBuilder::with_existing_identity(key)
         .with_wasm_bindgen()
         .with_other_transport(|key| webrtc_websys::Transport::new(webrtc_websys::Config::new(key)))?
         .with_other_transport(|key| {
@@ -175,7 +237,7 @@ fn build_swarm(
         .with_behaviour(|key| {
             let NodeBehaviour { identify, ping } =
                 NodeBehaviour::new(key.public(), "browser", PING_INTERVAL);
-            LightPeerBehaviour { peers, identify, ping }
+            LightPeerBehaviour { peerkeeper, identify, ping }
         })?
         .with_swarm_config(|c| c.with_idle_connection_timeout(IDLE_CONNECTION_TIMEOUT))
         .build())
@@ -186,6 +248,10 @@ async fn run(
     mut commands: mpsc::UnboundedReceiver<Command>,
     on_event: impl Fn(LightPeerEvent),
 ) {
+    let mut chain = ChainFollower::default();
+    if let Some(status) = chain.local_status_changed(&swarm) {
+        swarm.behaviour_mut().peerkeeper.set_local_status(status);
+    }
     loop {
         select! {
             command = commands.next() => match command {
@@ -196,31 +262,161 @@ async fn run(
                     }
                 }
                 Some(Command::Protect { peer, tag }) => {
-                    swarm.behaviour_mut().peers.manager_mut().protect(&peer, &tag);
+                    swarm.behaviour_mut().peerkeeper.peers_mut().manager_mut().protect(&peer, &tag);
                 }
                 // Every handle is gone; keep driving the swarm (see the module comment).
                 None => {}
             },
             event = swarm.select_next_some() => {
+                let now = swarm.behaviour().peerkeeper.peers().now();
                 // identify and ping results feed the engine (agent versions in its views).
                 match &event {
                     SwarmEvent::Behaviour(LightPeerBehaviourEvent::Identify(e)) => {
-                        swarm.behaviour_mut().peers.on_identify_event(e);
+                        swarm.behaviour_mut().peerkeeper.peers_mut().on_identify_event(e);
                     }
                     SwarmEvent::Behaviour(LightPeerBehaviourEvent::Ping(e)) => {
-                        swarm.behaviour_mut().peers.on_ping_event(e);
+                        swarm.behaviour_mut().peerkeeper.peers_mut().on_ping_event(e);
+                    }
+                    SwarmEvent::Behaviour(LightPeerBehaviourEvent::Peerkeeper(e)) => {
+                        chain.on_event(&mut swarm, e, now);
                     }
                     _ => {}
                 }
-                if let Some(event) = translate(event) {
+                if let Some(event) = translate(event, now) {
                     on_event(event);
+                }
+                if let Some(status) = chain.local_status_changed(&swarm) {
+                    on_event(LightPeerEvent::LocalStatus { status: StatusView::new(&status), at_ms: now });
+                    swarm.behaviour_mut().peerkeeper.set_local_status(status);
                 }
             }
         }
     }
 }
 
-fn translate(event: SwarmEvent<LightPeerBehaviourEvent>) -> Option<LightPeerEvent> {
+/// The page as a light node: fetches headers from peers ahead of it, applies the ones that
+/// extend its head, and advances LIB when a peer's LIB is on its chain.
+#[derive(Default)]
+struct ChainFollower {
+    /// Our own headers request in flight: whom, since when (engine ms).
+    asked: Option<(PeerId, u64)>,
+    /// The highest LIB a canonical source reported.
+    best_lib: Option<BlockRef>,
+    /// The status last announced.
+    announced: Option<ChainStatus>,
+}
+
+impl ChainFollower {
+    fn on_event(
+        &mut self,
+        swarm: &mut Swarm<LightPeerBehaviour>,
+        event: &peerkeeper_behaviour::Event,
+        now: u64,
+    ) {
+        match event {
+            peerkeeper_behaviour::Event::StatusReceived { peer, status } => {
+                if !canonical_source(swarm, peer) {
+                    return;
+                }
+                if self.best_lib.is_none_or(|l| status.lib.number > l.number) {
+                    self.best_lib = Some(status.lib);
+                }
+                self.advance_lib(swarm, now);
+                self.ask_if_behind(swarm, peer, status.head.number, now);
+            }
+            peerkeeper_behaviour::Event::HeadersReceived { peer, headers, .. } => {
+                if self.asked.is_some_and(|(p, _)| p == *peer) {
+                    self.asked = None;
+                }
+                if !canonical_source(swarm, peer) {
+                    return;
+                }
+                apply_extending(swarm, peer, headers, now);
+                self.advance_lib(swarm, now);
+                let their_head = fork_view_status(swarm, peer).map(|s| s.head.number);
+                if let Some(head) = their_head {
+                    self.ask_if_behind(swarm, peer, head, now);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn ask_if_behind(
+        &mut self,
+        swarm: &mut Swarm<LightPeerBehaviour>,
+        peer: &PeerId,
+        their_head: u64,
+        now: u64,
+    ) {
+        let Some(ours) = our_view(swarm).map(|v| v.head().number) else { return };
+        let waiting = self.asked.is_some_and(|(_, at)| now < at + HEADERS_PATIENCE_MS);
+        if their_head <= ours || waiting {
+            return;
+        }
+        let count = (their_head - ours).min(MAX_HEADERS.into());
+        swarm.behaviour_mut().peerkeeper.request_headers(peer, ours + 1, count);
+        self.asked = Some((*peer, now));
+    }
+
+    fn advance_lib(&mut self, swarm: &mut Swarm<LightPeerBehaviour>, now: u64) {
+        let Some(lib) = self.best_lib else { return };
+        let advances = our_view(swarm)
+            .is_some_and(|v| lib.number > v.lib().number && v.tree().is_canonical(&lib));
+        if advances {
+            swarm.behaviour_mut().peerkeeper.peers_mut().manager_mut().lib_advanced(lib, now);
+        }
+    }
+
+    /// Our status, if it changed since last announced.
+    fn local_status_changed(&mut self, swarm: &Swarm<LightPeerBehaviour>) -> Option<ChainStatus> {
+        let status = our_view(swarm)?.local_status(None, false, false);
+        if self.announced.as_ref() == Some(&status) {
+            return None;
+        }
+        self.announced = Some(status.clone());
+        Some(status)
+    }
+}
+
+fn our_view(swarm: &Swarm<LightPeerBehaviour>) -> Option<&peerkeeper_core::fork::ForkView<PeerId>> {
+    swarm.behaviour().peerkeeper.peers().manager().fork_view()
+}
+
+fn fork_view_status<'a>(
+    swarm: &'a Swarm<LightPeerBehaviour>,
+    peer: &PeerId,
+) -> Option<&'a ChainStatus> {
+    our_view(swarm)?.peer_status(peer)
+}
+
+/// A peer we take blocks from: on our network (the engine still tracks it) and not saying it
+/// is on a minority fork.
+fn canonical_source(swarm: &Swarm<LightPeerBehaviour>, peer: &PeerId) -> bool {
+    fork_view_status(swarm, peer).is_some_and(|s| s.fork_status != ForkStatus::Minority)
+}
+
+/// Applies, in order, the headers that extend our head one by one.
+fn apply_extending(
+    swarm: &mut Swarm<LightPeerBehaviour>,
+    peer: &PeerId,
+    headers: &[Header],
+    now: u64,
+) {
+    let Some(mut head) = our_view(swarm).map(|v| v.head()) else { return };
+    let mut sorted: Vec<&Header> = headers.iter().collect();
+    sorted.sort_by_key(|h| h.number);
+    let mut engine = swarm.behaviour_mut().peerkeeper.peers_mut().manager_mut();
+    for header in sorted {
+        if header.number == head.number + 1 && header.parent == head.id {
+            engine.block_applied(header.clone(), Some(*peer), now);
+            head = header.block_ref();
+        }
+    }
+}
+
+fn translate(event: SwarmEvent<LightPeerBehaviourEvent>, now: u64) -> Option<LightPeerEvent> {
+    use peerkeeper_behaviour::Event as Pk;
     Some(match event {
         SwarmEvent::ConnectionEstablished { peer_id, endpoint, .. } => {
             let addr = endpoint.get_remote_address();
@@ -236,6 +432,9 @@ fn translate(event: SwarmEvent<LightPeerBehaviourEvent>) -> Option<LightPeerEven
                 transport: transport_name(endpoint.get_remote_address()).to_string(),
                 cause: cause.map(|c| c.to_string()),
             }
+        }
+        SwarmEvent::Dialing { peer_id: Some(peer), .. } => {
+            LightPeerEvent::DialStarted { peer_id: peer.to_string(), at_ms: now }
         }
         SwarmEvent::OutgoingConnectionError { error, .. } => {
             LightPeerEvent::DialFailed { address: String::new(), error: error.to_string() }
@@ -254,9 +453,71 @@ fn translate(event: SwarmEvent<LightPeerBehaviourEvent>) -> Option<LightPeerEven
             result: Ok(rtt),
             ..
         })) => LightPeerEvent::Ping { peer_id: peer.to_string(), rtt_ms: rtt.as_secs_f64() * 1e3 },
-        SwarmEvent::Behaviour(LightPeerBehaviourEvent::Peers(
-            connection_manager::Event::Engine(EngineEvent::Trimmed { report, at }),
-        )) => trimmed(report, at),
+        SwarmEvent::Behaviour(LightPeerBehaviourEvent::Peerkeeper(event)) => match event {
+            Pk::Peers(connection_manager::Event::Engine(e)) => return engine_event(e),
+            Pk::Peers(connection_manager::Event::Closing { peer, reason }) => {
+                LightPeerEvent::Dropped {
+                    peer_id: peer.to_string(),
+                    reason: reason.as_str().to_string(),
+                    at_ms: now,
+                }
+            }
+            Pk::StatusReceived { peer, status } => LightPeerEvent::PeerStatus {
+                peer_id: peer.to_string(),
+                status: StatusView::new(&status),
+            },
+            Pk::PeersLearned { from, peers } => LightPeerEvent::PeersLearned {
+                from: from.to_string(),
+                addresses: peers
+                    .into_iter()
+                    .map(|(p, a)| a.with_p2p(p).unwrap_or_else(|a| a).to_string())
+                    .collect(),
+            },
+            _ => return None,
+        },
+        _ => return None,
+    })
+}
+
+fn engine_event(event: EngineEvent<PeerId>) -> Option<LightPeerEvent> {
+    Some(match event {
+        EngineEvent::Trimmed { report, at } => trimmed(report, at),
+        EngineEvent::Struck { peer, kind, counted, strikes, threshold, at } => {
+            LightPeerEvent::Struck {
+                peer_id: peer.to_string(),
+                kind: label(&kind),
+                counted,
+                strikes,
+                threshold,
+                at_ms: at,
+            }
+        }
+        EngineEvent::SoftBanned { peer, reason, until, at } => LightPeerEvent::SoftBanned {
+            peer_id: peer.to_string(),
+            reason,
+            until_ms: until,
+            at_ms: at,
+        },
+        EngineEvent::BanExpired { peer, at, .. } => {
+            LightPeerEvent::BanExpired { peer_id: peer.to_string(), at_ms: at }
+        }
+        EngineEvent::AlignmentChanged { peer, aligned, why, at } => {
+            LightPeerEvent::AlignmentChanged {
+                peer_id: peer.to_string(),
+                aligned,
+                why: label(&why),
+                at_ms: at,
+            }
+        }
+        EngineEvent::DialScheduled { peer, due, backoff, failures, at } => {
+            LightPeerEvent::DialScheduled {
+                peer_id: peer.to_string(),
+                due_ms: due,
+                backoff_ms: backoff,
+                failures,
+                at_ms: at,
+            }
+        }
         _ => return None,
     })
 }

@@ -15,6 +15,9 @@ pub struct Bootstrap {
     /// The node's embedded demo network (absent from nodes that run none).
     #[serde(default)]
     pub demo_peers: Vec<DemoPeer>,
+    /// The chain the node follows, for the page's light node to start from.
+    #[serde(default)]
+    pub chain: Option<peerkeeper_web::light_peer_event::ChainStartView>,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]

@@ -4,10 +4,7 @@ use std::fmt;
 
 /// One demo peer's behaviour. Each kind names itself in the peer's agent version
 /// (`peerkeeper-demo/<version> (<kind>)`) and in `/bootstrap.json`.
-///
-/// Kinds that need the `/peerkeeper/status/1` protocol (spamming malformed status, following a
-/// minority fork after a scripted split, announcing an irrelevant network) join this enum once
-/// that protocol exists; every `match` on it is exhaustive so adding one shows where it acts.
+/// Every `match` on it is exhaustive, so adding a kind shows where it acts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BehaviourKind {
     /// Stays up, answers pings at once, keeps its connections.
@@ -19,6 +16,15 @@ pub enum BehaviourKind {
     /// while down it closes every connection and accepts none, so managing peers see
     /// disconnects and must reconnect with backoff.
     Flapping,
+    /// Speaks no peerkeeper protocol itself; opens `/peerkeeper/status/1` streams to every
+    /// peer connected to it and sends garbage and oversized frames, each a spam strike there.
+    Spamming,
+    /// Follows the chain until the scripted split, then extends a branch of its own and says
+    /// it is on a minority fork: once its LIB leaves our chain it loses alignment.
+    MinorityFork,
+    /// Announces a chain of another network id, so managing peers drop it with
+    /// `irrelevant_network`.
+    IrrelevantNetwork,
 }
 
 impl BehaviourKind {
@@ -28,7 +34,15 @@ impl BehaviourKind {
             BehaviourKind::Honest => "honest",
             BehaviourKind::Slow => "slow",
             BehaviourKind::Flapping => "flapping",
+            BehaviourKind::Spamming => "spamming",
+            BehaviourKind::MinorityFork => "minority_fork",
+            BehaviourKind::IrrelevantNetwork => "irrelevant_network",
         }
+    }
+
+    /// Whether it runs the peerkeeper protocols (status, headers, peer exchange).
+    pub fn speaks_peerkeeper(self) -> bool {
+        !matches!(self, BehaviourKind::Spamming)
     }
 
     /// `peerkeeper-demo/<version> (<kind>)`.
@@ -61,6 +75,10 @@ mod tests {
         assert_eq!(
             BehaviourKind::Flapping.agent_version(),
             format!("peerkeeper-demo/{version} (flapping)")
+        );
+        assert_eq!(
+            BehaviourKind::MinorityFork.agent_version(),
+            format!("peerkeeper-demo/{version} (minority_fork)")
         );
     }
 }

@@ -36,10 +36,17 @@ impl FlapSchedule {
     pub const STAGGER_MS: u64 = 7_000;
 
     /// The default schedule of the `nth` flapping peer (0-based).
+    #[cfg(test)]
     pub fn staggered(nth: usize) -> Self {
-        let cycle = Self::UP_MS + Self::DOWN_MS;
-        let stagger = (nth as u64).wrapping_mul(Self::STAGGER_MS) % cycle;
-        Self::new(Self::UP_MS + stagger, Self::UP_MS, Self::DOWN_MS)
+        Self::staggered_with(nth, Self::UP_MS, Self::DOWN_MS)
+    }
+
+    /// The `nth` flapping peer's schedule with other phase lengths (`--demo-flap-up-ms`,
+    /// `--demo-flap-down-ms`); panics on a zero-length phase like [`FlapSchedule::new`].
+    pub fn staggered_with(nth: usize, up_ms: u64, down_ms: u64) -> Self {
+        let cycle = up_ms.saturating_add(down_ms);
+        let stagger = (nth as u64).wrapping_mul(Self::STAGGER_MS) % cycle.max(1);
+        Self::new(up_ms + stagger, up_ms, down_ms)
     }
 
     /// Panics if `up_ms` or `down_ms` is 0 (a phase that never lasts is a programming error).
@@ -99,6 +106,19 @@ mod tests {
         assert_eq!(FlapSchedule::staggered(2).phase_at(0).next_change_ms, 44_000);
         // 7 * 7 s = 49 s, one 45 s cycle wraps to 4 s.
         assert_eq!(FlapSchedule::staggered(7).phase_at(0).next_change_ms, 34_000);
+    }
+
+    #[test]
+    fn phase_lengths_from_the_flags_replace_the_defaults() {
+        let s = FlapSchedule::staggered_with(0, 10_000, 15_000);
+        assert_eq!(at(&s, 9_999), (Phase::Up, 10_000));
+        assert_eq!(at(&s, 10_000), (Phase::Down, 25_000));
+        assert_eq!(at(&s, 25_000), (Phase::Up, 35_000));
+        // The stagger wraps modulo the configured cycle.
+        assert_eq!(
+            FlapSchedule::staggered_with(4, 10_000, 15_000).phase_at(0).next_change_ms,
+            13_000
+        );
     }
 
     #[test]

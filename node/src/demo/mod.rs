@@ -6,26 +6,49 @@
 
 mod behaviour_kind;
 mod flap_schedule;
+mod followed_chain;
 mod peer;
 mod plan;
 mod slow_ping;
+mod spam;
 
-use std::{net::Ipv4Addr, time::Duration};
+use std::{
+    net::Ipv4Addr,
+    sync::{atomic::AtomicU64, Arc},
+    time::Duration,
+};
 
 use libp2p::{Multiaddr, PeerId};
 use tokio::sync::watch;
 
 pub use behaviour_kind::BehaviourKind;
-pub use plan::plan;
+pub use flap_schedule::FlapSchedule;
+pub use plan::{plan, KindCounts};
 
 use self::{
-    flap_schedule::FlapSchedule,
+    followed_chain::FollowedChain,
     peer::{DemoPeer, Env},
 };
-use crate::{bootstrap::BootstrapBook, keys::NodeKeys};
+use crate::{
+    bootstrap::BootstrapBook,
+    chain::{self, SharedChain, ToyChain},
+    keys::NodeKeys,
+};
 
 /// A demo peer whose swarm failed is rebuilt after this long (same identity, new ports).
 const RESTART_DELAY: Duration = Duration::from_secs(5);
+
+/// What the demo network follows and when its scripted events happen.
+#[derive(Clone)]
+pub struct DemoOptions {
+    /// The node's chain, which honest, slow and flapping peers announce.
+    pub chain: SharedChain,
+    pub block_interval: Duration,
+    /// Since start, when minority-fork peers leave the chain.
+    pub split_after: Duration,
+    pub flap_up_ms: u64,
+    pub flap_down_ms: u64,
+}
 
 /// Starts one task per kind, in order; returns their peer ids. Identities and certificates are
 /// generated here, in memory: demo peers get new peer ids on every start of the node.
@@ -34,16 +57,52 @@ pub fn spawn(
     listen_ip: Ipv4Addr,
     book: &BootstrapBook,
     node_addr: watch::Receiver<Option<Multiaddr>>,
+    options: &DemoOptions,
 ) -> anyhow::Result<Vec<PeerId>> {
     let env = Env { listen_ip, book: book.clone(), node_addr };
     let mut flapping_seen = 0;
+    let mut irrelevant: Option<SharedChain> = None;
     let mut peers = Vec::with_capacity(kinds.len());
     for &kind in kinds {
         let flap = (kind == BehaviourKind::Flapping).then(|| {
             flapping_seen += 1;
-            FlapSchedule::staggered(flapping_seen - 1)
+            FlapSchedule::staggered_with(
+                flapping_seen - 1,
+                options.flap_up_ms,
+                options.flap_down_ms,
+            )
         });
-        let peer = DemoPeer { kind, keys: NodeKeys::ephemeral()?, flap };
+        let chain = match kind {
+            BehaviourKind::Honest | BehaviourKind::Slow | BehaviourKind::Flapping => {
+                Some(FollowedChain::fixed(options.chain.clone()))
+            }
+            BehaviourKind::Spamming => None,
+            BehaviourKind::MinorityFork => Some(FollowedChain::split(
+                options.chain.clone(),
+                options.split_after,
+                options.block_interval,
+            )),
+            BehaviourKind::IrrelevantNetwork => {
+                let other = irrelevant.get_or_insert_with(|| {
+                    let other = SharedChain::new(ToyChain::genesis(
+                        chain::IRRELEVANT_NETWORK_ID,
+                        chain::FORK_DIGEST,
+                        chain::LIB_LAG,
+                        chain::PRODUCERS[0],
+                    ));
+                    chain::spawn_producer(other.clone(), options.block_interval);
+                    other
+                });
+                Some(FollowedChain::fixed(other.clone()))
+            }
+        };
+        let peer = DemoPeer {
+            kind,
+            keys: NodeKeys::ephemeral()?,
+            flap,
+            chain,
+            spam_sent: Arc::new(AtomicU64::new(0)),
+        };
         let peer_id = peer.peer_id();
         book.add_demo_peer(peer_id, kind.name());
         tokio::spawn(supervise(peer, env.clone()));
@@ -64,16 +123,21 @@ async fn supervise(peer: DemoPeer, mut env: Env) {
     }
 }
 
-/// `12 peers (10 honest, 1 slow, 1 flapping)`, for the startup banner.
+/// `12 peers (7 honest, 1 slow, 1 flapping, 1 spamming, 1 minority_fork, 1
+/// irrelevant_network)`, for the startup banner.
 pub fn summary(kinds: &[BehaviourKind]) -> String {
-    let count = |k| kinds.iter().filter(|&&x| x == k).count();
-    format!(
-        "{} peers ({} honest, {} slow, {} flapping)",
-        kinds.len(),
-        count(BehaviourKind::Honest),
-        count(BehaviourKind::Slow),
-        count(BehaviourKind::Flapping)
-    )
+    let mut parts =
+        vec![format!("{} honest", kinds.iter().filter(|k| **k == BehaviourKind::Honest).count())];
+    for kind in [
+        BehaviourKind::Slow,
+        BehaviourKind::Flapping,
+        BehaviourKind::Spamming,
+        BehaviourKind::MinorityFork,
+        BehaviourKind::IrrelevantNetwork,
+    ] {
+        parts.push(format!("{} {kind}", kinds.iter().filter(|k| **k == kind).count()));
+    }
+    format!("{} peers ({})", kinds.len(), parts.join(", "))
 }
 
 #[cfg(test)]
@@ -83,8 +147,8 @@ mod tests {
     #[test]
     fn summary_counts_each_kind() {
         assert_eq!(
-            summary(&plan(12, None, None).unwrap()),
-            "12 peers (10 honest, 1 slow, 1 flapping)"
+            summary(&plan(12, KindCounts::default()).unwrap()),
+            "12 peers (7 honest, 1 slow, 1 flapping, 1 spamming, 1 minority_fork, 1 irrelevant_network)"
         );
     }
 }

@@ -1,7 +1,17 @@
 //! One demo peer: a task owning its own swarm, listening on webrtc-direct and websocket,
-//! dialing the node over TCP, and acting out its [`BehaviourKind`].
+//! dialing the node over TCP, and acting out its [`BehaviourKind`]: every kind but `Spamming`
+//! runs the peerkeeper protocols and announces the chain it follows.
 
-use std::{convert::Infallible, net::Ipv4Addr, time::Duration};
+use std::{
+    collections::BTreeSet,
+    convert::Infallible,
+    net::Ipv4Addr,
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
 
 use anyhow::{Context, Result};
 use futures::StreamExt;
@@ -20,9 +30,12 @@ use tokio::{
     time::{sleep_until, Instant},
 };
 
+use peerkeeper_net::peerkeeper_behaviour::{self, PeerkeeperBehaviour};
+
 use super::{
     flap_schedule::{FlapSchedule, Phase},
-    slow_ping, BehaviourKind,
+    followed_chain::{FollowedChain, StatusFollower},
+    slow_ping, spam, BehaviourKind,
 };
 use crate::{bootstrap::BootstrapBook, keys::NodeKeys, swarm};
 
@@ -34,16 +47,19 @@ const RELISTEN_RETRY: Duration = Duration::from_secs(1);
 const RELISTEN_ATTEMPTS: u32 = 5;
 
 /// identify for everyone; the standard pinger for all kinds but `Slow`, which answers pings
-/// itself, late (see [`slow_ping`]).
+/// itself, late (see [`slow_ping`]); raw streams for the slow pinger and the spammer; the
+/// peerkeeper protocols for everyone but the spammer.
 #[derive(NetworkBehaviour)]
 pub struct DemoBehaviour {
     identify: identify::Behaviour,
     ping: Toggle<ping::Behaviour>,
-    slow_ping: Toggle<libp2p_stream::Behaviour>,
+    streams: Toggle<libp2p_stream::Behaviour>,
+    peerkeeper: Toggle<PeerkeeperBehaviour>,
 }
 
 impl DemoBehaviour {
     fn new(public_key: PublicKey, kind: BehaviourKind) -> Self {
+        let local = public_key.to_peer_id();
         let identify = identify::Behaviour::new(
             identify::Config::new(peerkeeper_net::PROTOCOL_VERSION.to_string(), public_key)
                 .with_agent_version(kind.agent_version()),
@@ -51,8 +67,20 @@ impl DemoBehaviour {
         let slow = kind == BehaviourKind::Slow;
         let ping =
             (!slow).then(|| ping::Behaviour::new(ping::Config::new().with_interval(PING_INTERVAL)));
-        let slow_ping = slow.then(libp2p_stream::Behaviour::new);
-        DemoBehaviour { identify, ping: ping.into(), slow_ping: slow_ping.into() }
+        let streams = (slow || kind == BehaviourKind::Spamming).then(libp2p_stream::Behaviour::new);
+        let peerkeeper = kind.speaks_peerkeeper().then(|| {
+            // Demo peers announce their chain and answer requests; they keep whoever connects
+            // and ask nobody for peers (the node and the page do the managing).
+            let config =
+                peerkeeper_behaviour::Config { pex_on_connect: false, ..Default::default() };
+            PeerkeeperBehaviour::new(local, config).expect("the default config is valid")
+        });
+        DemoBehaviour {
+            identify,
+            ping: ping.into(),
+            streams: streams.into(),
+            peerkeeper: peerkeeper.into(),
+        }
     }
 }
 
@@ -64,6 +92,10 @@ pub struct DemoPeer {
     pub keys: NodeKeys,
     /// Set for `Flapping` peers.
     pub flap: Option<FlapSchedule>,
+    /// The chain it announces; `None` for the spammer, which speaks no status.
+    pub chain: Option<FollowedChain>,
+    /// Malformed frames the spammer has sent, over all its restarts.
+    pub spam_sent: Arc<AtomicU64>,
 }
 
 impl DemoPeer {
@@ -105,16 +137,20 @@ pub async fn run(peer: &DemoPeer, env: &mut Env) -> Result<Infallible> {
     let mut swarm =
         swarm::build(peer.keys.clone(), |key| DemoBehaviour::new(key.public(), peer.kind)).await?;
     let local = *swarm.local_peer_id();
-    let _slow_ping = match swarm.behaviour().slow_ping.as_ref() {
-        Some(streams) => {
-            let incoming = streams
-                .new_control()
-                .accept(slow_ping::PING_PROTOCOL)
-                .map_err(|e| anyhow::anyhow!("slow ping: {e}"))?;
-            Some(AbortOnDrop(tokio::spawn(slow_ping::serve(incoming, slow_ping::SLOW_PING_DELAY))))
-        }
-        None => None,
-    };
+    let _slow_ping =
+        match swarm.behaviour().streams.as_ref().filter(|_| peer.kind == BehaviourKind::Slow) {
+            Some(streams) => {
+                let incoming = streams
+                    .new_control()
+                    .accept(slow_ping::PING_PROTOCOL)
+                    .map_err(|e| anyhow::anyhow!("slow ping: {e}"))?;
+                Some(AbortOnDrop(tokio::spawn(slow_ping::serve(
+                    incoming,
+                    slow_ping::SLOW_PING_DELAY,
+                ))))
+            }
+            None => None,
+        };
 
     env.book.clear_demo_listen_addrs(local);
     let ip = env.listen_ip;
@@ -136,7 +172,24 @@ pub async fn run(peer: &DemoPeer, env: &mut Env) -> Result<Infallible> {
         .expect("waited for Some");
     dial(&mut swarm, &node_addr);
 
-    let mut task = PeerTask { swarm, peer, env, listeners, node_addr, up: true, retry_at: None };
+    let follower = peer.chain.as_ref().map(|chain| {
+        if let Some(pk) = swarm.behaviour_mut().peerkeeper.as_mut() {
+            pk.set_header_source(chain.headers());
+            pk.set_local_status(chain.status());
+        }
+        chain.follow()
+    });
+    let mut task = PeerTask {
+        swarm,
+        peer,
+        env,
+        listeners,
+        node_addr,
+        up: true,
+        retry_at: None,
+        follower,
+        connected: BTreeSet::new(),
+    };
     task.drive().await
 }
 
@@ -154,11 +207,15 @@ struct PeerTask<'a> {
     node_addr: Multiaddr,
     up: bool,
     retry_at: Option<Instant>,
+    follower: Option<StatusFollower>,
+    /// Peers with a connection, for the spammer to spam.
+    connected: BTreeSet<PeerId>,
 }
 
 impl PeerTask<'_> {
     async fn drive(&mut self) -> Result<Infallible> {
         let started = Instant::now();
+        let mut spam_tick = tokio::time::interval(spam::SPAM_INTERVAL);
         let mut flap_at =
             self.peer.flap.map(|f| started + Duration::from_millis(f.phase_at(0).next_change_ms));
         loop {
@@ -180,6 +237,12 @@ impl PeerTask<'_> {
                         self.relisten();
                     }
                 }
+                status = next_status(&mut self.follower) => {
+                    if let Some(pk) = self.swarm.behaviour_mut().peerkeeper.as_mut() {
+                        pk.set_local_status(status);
+                    }
+                }
+                _ = spam_tick.tick(), if self.peer.kind == BehaviourKind::Spamming => self.spam(),
             }
         }
     }
@@ -210,6 +273,7 @@ impl PeerTask<'_> {
                 }
             }
             SwarmEvent::ConnectionEstablished { peer_id, endpoint, .. } => {
+                self.connected.insert(peer_id);
                 if !self.up {
                     // Finished its handshake after we went down: a down peer keeps nothing.
                     let _ = self.swarm.disconnect_peer_id(peer_id);
@@ -217,10 +281,34 @@ impl PeerTask<'_> {
                 }
                 tracing::debug!(%kind, peer = %local, remote = %peer_id, addr = %endpoint.get_remote_address(), "demo peer connected");
             }
+            SwarmEvent::ConnectionClosed { peer_id, num_established: 0, .. } => {
+                self.connected.remove(&peer_id);
+            }
+            SwarmEvent::Behaviour(DemoBehaviourEvent::Identify(e)) => {
+                if let Some(pk) = self.swarm.behaviour_mut().peerkeeper.as_mut() {
+                    pk.peers_mut().on_identify_event(&e);
+                }
+            }
             SwarmEvent::OutgoingConnectionError { error, .. } => {
                 tracing::warn!(%kind, peer = %local, %error, "demo peer could not reach the node");
             }
             _ => {}
+        }
+    }
+
+    /// Sends the next malformed frame to every connected peer, each on its own stream.
+    fn spam(&mut self) {
+        let Some(streams) = self.swarm.behaviour().streams.as_ref() else { return };
+        for peer in &self.connected {
+            let n = self.peer.spam_sent.fetch_add(1, Ordering::Relaxed);
+            let control = streams.new_control();
+            let peer = *peer;
+            tokio::spawn(async move {
+                // A peer that banned us refuses the stream; that is the point.
+                if let Err(e) = spam::send(control, peer, n).await {
+                    tracing::trace!(%peer, %e, "spam frame not delivered");
+                }
+            });
         }
     }
 
@@ -265,6 +353,13 @@ impl PeerTask<'_> {
                 }
             }
         }
+    }
+}
+
+async fn next_status(follower: &mut Option<StatusFollower>) -> peerkeeper_core::fork::ChainStatus {
+    match follower {
+        Some(f) => f.changed().await,
+        None => std::future::pending().await,
     }
 }
 
@@ -330,6 +425,8 @@ mod swarm_tests {
             kind: BehaviourKind::Flapping,
             keys: NodeKeys::ephemeral().unwrap(),
             flap: Some(FlapSchedule::new(1_500, 1_500, 1_000)),
+            chain: None,
+            spam_sent: Arc::default(),
         };
         let demo_id = peer.peer_id();
         book.add_demo_peer(demo_id, "flapping");
