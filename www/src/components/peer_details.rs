@@ -19,6 +19,20 @@ pub struct PeerDetailsProps {
     pub on_close: Callback<()>,
     /// Whether tag, report and disconnect reach the engine in this mode.
     pub full_controls: bool,
+    /// The driver's clock: each series is drawn up to it, holding its last value.
+    pub now: u64,
+}
+
+/// `points` held at their last value until `now`, so a tag that has not changed since it was
+/// set still draws a line.
+fn held(points: &[(u64, f64)], now: u64) -> Vec<(u64, f64)> {
+    let mut out = points.to_vec();
+    if let Some(&(t, v)) = points.last() {
+        if t < now {
+            out.push((now, v));
+        }
+    }
+    out
 }
 
 #[function_component(PeerDetails)]
@@ -28,10 +42,14 @@ pub fn peer_details(props: &PeerDetailsProps) -> Html {
     let fmt = |v: Option<f64>| v.map_or("—".to_string(), |v| format!("{v:.2}"));
     let (score_series, tag_series) = match &props.history {
         Some(h) => (
-            vec![Series { name: "score".into(), points: h.score.clone(), steps: false }],
+            vec![Series { name: "score".into(), points: held(&h.score, props.now), steps: false }],
             h.tags
                 .iter()
-                .map(|(name, pts)| Series { name: name.clone(), points: pts.clone(), steps: true })
+                .map(|(name, pts)| Series {
+                    name: name.clone(),
+                    points: held(pts, props.now),
+                    steps: true,
+                })
                 .collect::<Vec<_>>(),
         ),
         None => (Vec::new(), Vec::new()),
