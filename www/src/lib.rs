@@ -31,8 +31,8 @@ mod live;
 #[cfg(target_arch = "wasm32")]
 pub mod persistence;
 #[cfg(target_arch = "wasm32")]
-pub mod snapshot_store;
-#[cfg(target_arch = "wasm32")]
 pub mod raf;
 #[cfg(target_arch = "wasm32")]
 mod sim;
+#[cfg(target_arch = "wasm32")]
+pub mod snapshot_store;

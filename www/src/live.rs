@@ -9,7 +9,7 @@ use std::{
     time::Duration,
 };
 
-use peerkeeper_web::light_peer::{LightPeer, LightPeerConfig};
+use peerkeeper_web::light_peer::{LightPeer, LightPeerConfig, LightPeerOptions};
 use yew::UseReducerDispatcher;
 
 use crate::{
@@ -42,14 +42,35 @@ fn now() -> u64 {
     page_ms() as u64
 }
 
-/// Starts the light peer (once per page) and dials the first targets.
+/// Starts the light peer (once per page), following the node's chain when `/bootstrap.json`
+/// names one, and dials the first targets (`?peer=` overrides: those only, and no chain).
 pub fn start(dispatch: UseReducerDispatcher<PageState>) {
     LIVE.with(|l| l.borrow_mut().dispatch = Some(dispatch.clone()));
+    wasm_bindgen_futures::spawn_local(async move {
+        let overrides = peer_overrides(&query());
+        let boot = if overrides.is_empty() { Some(fetch_bootstrap().await) } else { None };
+        let chain = boot.as_ref().and_then(|b| b.as_ref().ok()).and_then(|b| b.chain.clone());
+        if !start_light_peer(&dispatch, chain) {
+            return;
+        }
+        match boot {
+            None => overrides.into_iter().for_each(|a| drop(control(Control::Dial(a)))),
+            Some(Ok(boot)) => dial_initial_targets(boot).await,
+            Some(Err(e)) => note(format!("no bootstrap peers: {e}")),
+        }
+    });
+}
+
+fn start_light_peer(
+    dispatch: &UseReducerDispatcher<PageState>,
+    chain: Option<peerkeeper_web::light_peer_event::ChainStartView>,
+) -> bool {
     let started = LIGHT_PEER.with(|cell| {
         if let Some(peer) = cell.get() {
             return Ok(peer.local_peer_id());
         }
-        let peer = LightPeer::start(LightPeerConfig::default(), move |e| {
+        let options = LightPeerOptions { chain, ..LightPeerOptions::default() };
+        let peer = LightPeer::start_with(LightPeerConfig::default(), options, move |e| {
             LIVE.with(|l| l.borrow_mut().recorder.apply_light(e, now()));
             schedule();
         })?;
@@ -59,12 +80,15 @@ pub fn start(dispatch: UseReducerDispatcher<PageState>) {
     });
     match started {
         Ok(local_peer_id) => dispatch.dispatch(Action::Started { local_peer_id }),
-        Err(e) => return dispatch.dispatch(Action::StartFailed(e)),
+        Err(e) => {
+            dispatch.dispatch(Action::StartFailed(e));
+            return false;
+        }
     }
     // Uptime and connected-for move even when nothing happens.
     gloo_timers::callback::Interval::new(1_000, schedule).forget();
-    wasm_bindgen_futures::spawn_local(dial_initial_targets());
     schedule();
+    true
 }
 
 /// Asks for one render on the next animation frame (no-op if one is already asked for).
@@ -94,6 +118,16 @@ fn flush() {
             uptime_ms: now,
             transports: transports_in_use(&rows),
             ..Header::default()
+        };
+        let header = match l.recorder.local_status() {
+            Some(s) => Header {
+                node_mode: Some(s.node_mode.clone()),
+                fork_status: Some(s.fork_status.clone()),
+                head: Some(s.head),
+                lib: Some(s.lib),
+                ..header
+            },
+            None => header,
         };
         let selected = l.selected.clone();
         (l.dispatch.clone(), l.recorder.frame(now, header, rows, selected.as_deref()))
@@ -153,18 +187,7 @@ fn name(c: &Control) -> &'static str {
     }
 }
 
-async fn dial_initial_targets() {
-    let overrides = peer_overrides(&query());
-    if !overrides.is_empty() {
-        for address in overrides {
-            let _ = control(Control::Dial(address));
-        }
-        return;
-    }
-    let boot = match fetch_bootstrap().await {
-        Ok(boot) => boot,
-        Err(e) => return note(format!("no bootstrap peers: {e}")),
-    };
+async fn dial_initial_targets(boot: Bootstrap) {
     // The node the page came from stays, whatever the trims decide.
     let _ = control(Control::Protect { peer: boot.peer_id.clone(), tag: "bootstrap".into() });
     let targets = initial_targets(&boot);

@@ -222,6 +222,7 @@ pub fn engine_rows(pm: &PeerManager<String>, now: Millis, recorder: &Recorder) -
                     last_action: s.last_action_name,
                     reason: p.disconnect_reason.map(|r| r.as_str().to_string()),
                     peer_id: id,
+                    ..PeerRow::default()
                 };
                 recorder.enrich(&mut row);
                 if row.is_connected() {

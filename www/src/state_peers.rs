@@ -40,7 +40,20 @@ pub struct PeerRow {
     pub last_action: Option<String>,
     /// Why it left (or why it is closing), while it is not connected.
     pub reason: Option<String>,
+    /// From the peer's latest status (live mode): its network id, head and fork status.
+    pub network_id: Option<u64>,
+    pub peer_head: Option<u64>,
+    pub peer_fork_status: Option<String>,
+    /// The strike count that soft-banned it (live mode).
+    pub banned_after_strikes: Option<u32>,
+    /// The engine's redial plan, oldest first: (scheduled at, due, backoff, failures) in ms.
+    pub dials_scheduled: Vec<(Millis, Millis, Millis, u32)>,
+    /// When redials actually started (engine ms), oldest first.
+    pub dials_started: Vec<Millis>,
 }
+
+/// Redial records kept per live peer.
+pub const DIAL_HISTORY: usize = 16;
 
 impl PeerRow {
     pub fn is_connected(&self) -> bool {

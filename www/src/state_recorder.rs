@@ -5,7 +5,7 @@
 use std::{collections::BTreeMap, rc::Rc};
 
 use peerkeeper_core::{Event, Millis};
-use peerkeeper_web::light_peer_event::LightPeerEvent;
+use peerkeeper_web::light_peer_event::{LightPeerEvent, StatusView};
 
 use crate::{
     state_frame::{Frame, Header, PeerHistory},
@@ -68,6 +68,15 @@ pub struct Recorder {
     /// The trims as the last frame got them: rebuilt only after a new trim, since a stress
     /// trim lists a thousand peers.
     trims_cache: Option<Rc<Vec<TrimRecord>>>,
+    /// The live light peer's own chain status.
+    local_status: Option<StatusView>,
+}
+
+fn push_bounded<T>(list: &mut Vec<T>, item: T) {
+    list.push(item);
+    if list.len() > crate::state_peers::DIAL_HISTORY {
+        list.remove(0);
+    }
 }
 
 impl Default for Recorder {
@@ -82,6 +91,7 @@ impl Default for Recorder {
             last_score_sample: None,
             events_seen: 0,
             trims_cache: None,
+            local_status: None,
         }
     }
 }
@@ -193,7 +203,73 @@ impl Recorder {
                 }
                 self.record_trim(record);
             }
+            LightPeerEvent::Dropped { peer_id, reason, .. } => {
+                self.note(format!("dropping {peer_id}: {reason}"));
+                // A trim's victims already carry their verdict.
+                if reason != "too_many_peers" {
+                    if let Some(row) = self.live.get_mut(&peer_id) {
+                        row.reason = Some(reason.clone());
+                    }
+                    self.traces.entry(peer_id).or_default().reason = Some(reason);
+                }
+            }
+            LightPeerEvent::PeerStatus { peer_id, status } => {
+                if let Some(row) = self.live.get_mut(&peer_id) {
+                    row.network_id = Some(status.network_id);
+                    row.peer_head = Some(status.head);
+                    row.peer_fork =
+                        Some(format!("{}/{}", status.fork_status, status.node_mode).to_uppercase());
+                    row.peer_fork_status = Some(status.fork_status);
+                }
+            }
+            LightPeerEvent::AlignmentChanged { peer_id, aligned, why, .. } => {
+                let verb = if aligned { "aligned" } else { "not aligned" };
+                self.note(format!("{peer_id} {verb} ({why})"));
+                if let Some(row) = self.live.get_mut(&peer_id) {
+                    row.aligned = Some(aligned);
+                }
+            }
+            LightPeerEvent::LocalStatus { status, .. } => self.local_status = Some(status),
+            LightPeerEvent::Struck { peer_id, strikes, .. } => {
+                if let Some(row) = self.live.get_mut(&peer_id) {
+                    row.strikes = strikes;
+                }
+            }
+            LightPeerEvent::SoftBanned { peer_id, reason, until_ms, .. } => {
+                self.note(format!("soft-banned {peer_id}: {reason}"));
+                if let Some(row) = self.live.get_mut(&peer_id) {
+                    row.banned_until = Some(until_ms);
+                    row.banned_after_strikes = Some(row.strikes);
+                    row.reason = Some("banned".into());
+                }
+                self.traces.entry(peer_id).or_default().reason = Some("banned".into());
+            }
+            LightPeerEvent::BanExpired { peer_id, .. } => {
+                if let Some(row) = self.live.get_mut(&peer_id) {
+                    row.banned_until = None;
+                }
+            }
+            LightPeerEvent::DialScheduled { peer_id, due_ms, backoff_ms, failures, at_ms } => {
+                if let Some(row) = self.live.get_mut(&peer_id) {
+                    row.backoff_until = Some(due_ms);
+                    push_bounded(&mut row.dials_scheduled, (at_ms, due_ms, backoff_ms, failures));
+                }
+            }
+            LightPeerEvent::DialStarted { peer_id, at_ms } => {
+                if let Some(row) = self.live.get_mut(&peer_id) {
+                    row.backoff_until = None;
+                    push_bounded(&mut row.dials_started, at_ms);
+                }
+            }
+            LightPeerEvent::PeersLearned { from, addresses } => {
+                self.note(format!("{from} shared {} peers", addresses.len()));
+            }
         }
+    }
+
+    /// The light peer's own chain, from its latest status.
+    pub fn local_status(&self) -> Option<&StatusView> {
+        self.local_status.as_ref()
     }
 
     /// Marks a peer protected in the live rows (the page protected it).

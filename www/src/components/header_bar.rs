@@ -46,6 +46,13 @@ pub fn header_bar(props: &HeaderBarProps) -> Html {
                 { format!(" · low water {} · high water {} · grace {} · silence {}",
                     h.low_water, h.high_water, format_duration(h.grace_ms), format_duration(h.silence_ms)) }
             </p>
+            if let (Some(head), Some(lib)) = (h.head, h.lib) {
+                <p id="chain" class="chain" data-head={head.to_string()} data-lib={lib.to_string()}
+                    data-fork-status={h.fork_status.clone().unwrap_or_default().to_lowercase()}
+                    data-node-mode={h.node_mode.clone().unwrap_or_default().to_lowercase()}>
+                    { format!("Chain: head #{head}, LIB #{lib}") }
+                </p>
+            }
             if let Some(id) = &props.local_peer_id {
                 <p class="local">{ "Our peer id: " }<code id="local-peer-id">{ id }</code></p>
             }

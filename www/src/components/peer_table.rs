@@ -117,9 +117,21 @@ fn row(r: &PeerRow, props: &PeerTableProps) -> Html {
         r.is_greyed().then_some("greyed"),
         selected.then_some("selected")
     );
+    let join = |v: &mut dyn Iterator<Item = String>| v.collect::<Vec<_>>().join(",");
+    let opt = |v: Option<String>| v.unwrap_or_default();
+    // The engine's view of the peer and its redial plan, for tests and the curious.
+    let backoffs = join(&mut r.dials_scheduled.iter().map(|d| d.2.to_string()));
+    let due = join(&mut r.dials_scheduled.iter().map(|d| d.1.to_string()));
+    let started = join(&mut r.dials_started.iter().map(|t| t.to_string()));
     html! {
         <tr key={r.peer_id.clone()} {class} data-peer-id={r.peer_id.clone()} data-state={r.state.clone()}
-            data-transport={r.transport.clone()} data-reason={r.reason.clone().unwrap_or_default()}>
+            data-transport={r.transport.clone()} data-reason={r.reason.clone().unwrap_or_default()}
+            data-aligned={opt(r.aligned.map(|a| a.to_string()))}
+            data-fork-status={opt(r.peer_fork_status.clone())}
+            data-network-id={opt(r.network_id.map(|n| n.to_string()))}
+            data-head={opt(r.peer_head.map(|n| n.to_string()))} data-strikes={r.strikes.to_string()}
+            data-banned-after-strikes={opt(r.banned_after_strikes.map(|n| n.to_string()))}
+            data-dial-backoffs={backoffs} data-dial-due={due} data-dial-started={started}>
             { for Column::ALL.iter().map(|c| cell(*c, r, props.now, &props.on_select, selected)) }
         </tr>
     }
