@@ -27,8 +27,6 @@ step "browser tests (wasm-bindgen-test in headless Chromium)"
 cargo test --offline -p peerkeeper-web -p peerkeeper-www --features peerkeeper-web/light-peer \
   --target wasm32-unknown-unknown 2>&1 \
   | tee -a "$results"
-cargo test --offline -p peerkeeper-www --target wasm32-unknown-unknown --test components 2>&1 \
-  | tee -a "$results"
 
 step "building the page"
 "$ROOT/scripts/build.sh" --page-only
