@@ -15,7 +15,10 @@
 
 use std::time::Duration;
 
-use futures::{channel::mpsc, select, StreamExt};
+use futures::{
+    channel::{mpsc, oneshot},
+    select, StreamExt,
+};
 use libp2p::{
     core::{transport::Transport as _, upgrade::Version},
     identify, noise, ping,
@@ -141,6 +144,8 @@ impl std::error::Error for DialError {}
 enum Command {
     Dial(Multiaddr),
     Protect { peer: PeerId, tag: String },
+    ExportSnapshot(oneshot::Sender<Vec<u8>>),
+    ImportSnapshot(Vec<u8>, oneshot::Sender<Result<usize, String>>),
 }
 
 /// Handle to the page's light peer.
@@ -192,6 +197,25 @@ impl LightPeer {
             .unbounded_send(Command::Protect { peer, tag: tag.to_string() })
             .expect("the swarm task lives as long as the page");
         Ok(())
+    }
+
+    /// The engine's whole state as snapshot bytes (`PeerManager::export_snapshot`), for the
+    /// page to persist; `None` only if the swarm task is gone.
+    pub async fn export_snapshot(&self) -> Option<Vec<u8>> {
+        let (tx, rx) = oneshot::channel();
+        self.commands.unbounded_send(Command::ExportSnapshot(tx)).ok()?;
+        rx.await.ok()
+    }
+
+    /// Brings a stored snapshot back into the engine (before the first dials, so nothing
+    /// connected is replaced). A refused snapshot changes nothing and names why. On success a
+    /// [`LightPeerEvent::Restored`] lists the peers it brought back.
+    pub async fn import_snapshot(&self, bytes: Vec<u8>) -> Result<usize, String> {
+        let (tx, rx) = oneshot::channel();
+        self.commands
+            .unbounded_send(Command::ImportSnapshot(bytes, tx))
+            .map_err(|_| "the light peer has stopped".to_string())?;
+        rx.await.map_err(|_| "the light peer has stopped".to_string())?
     }
 
     /// Dials a multiaddr (with or without `/p2p/<id>`); the outcome arrives as events.
@@ -263,6 +287,19 @@ async fn run(
                 }
                 Some(Command::Protect { peer, tag }) => {
                     swarm.behaviour_mut().peerkeeper.peers_mut().manager_mut().protect(&peer, &tag);
+                }
+                Some(Command::ExportSnapshot(reply)) => {
+                    let peers = swarm.behaviour().peerkeeper.peers();
+                    let _ = reply.send(peers.manager().export_snapshot(peers.now()));
+                }
+                Some(Command::ImportSnapshot(bytes, reply)) => {
+                    let peers = swarm.behaviour_mut().peerkeeper.peers_mut();
+                    let now = peers.now();
+                    let outcome = peers.manager_mut().import_snapshot(&bytes, now);
+                    if outcome.is_ok() {
+                        on_event(LightPeerEvent::Restored { peers: restored_peers(peers.manager(), now) });
+                    }
+                    let _ = reply.send(outcome.map_err(|e| e.to_string()));
                 }
                 // Every handle is gone; keep driving the swarm (see the module comment).
                 None => {}
@@ -544,4 +581,23 @@ fn trimmed(report: TrimReport<PeerId>, at: u64) -> LightPeerEvent {
         shortfall: report.shortfall,
         entries,
     }
+}
+
+/// Every peer the engine knows, as the page shows a restored snapshot.
+fn restored_peers(
+    pm: &peerkeeper_core::PeerManager<PeerId>,
+    now: u64,
+) -> Vec<crate::light_peer_event::RestoredPeerView> {
+    pm.peers(now)
+        .into_iter()
+        .zip(pm.score_stats(now))
+        .map(|(p, s)| crate::light_peer_event::RestoredPeerView {
+            peer_id: p.peer_id.to_string(),
+            score: s.score,
+            protected: pm.is_protected(&p.peer_id, None),
+            reason: p.disconnect_reason.map(|r| r.as_str().to_string()),
+            banned_until_ms: s.banned_until.or(pm.soft_ban_of(&p.peer_id).map(|b| b.until)),
+            agent_version: p.agent_version,
+        })
+        .collect()
 }

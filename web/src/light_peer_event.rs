@@ -109,6 +109,24 @@ pub enum LightPeerEvent {
         from: String,
         addresses: Vec<String>,
     },
+    /// A stored engine snapshot was brought back (page reload): every peer it knew, none of
+    /// them connected yet.
+    Restored {
+        peers: Vec<RestoredPeerView>,
+    },
+}
+
+/// One peer of a restored snapshot, as the page shows it before any reconnect.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RestoredPeerView {
+    pub peer_id: String,
+    pub score: f64,
+    pub protected: bool,
+    /// Why it was last disconnected (snake case), if it was.
+    pub reason: Option<String>,
+    /// Behaviour ban or soft ban end (engine ms), if banned.
+    pub banned_until_ms: Option<u64>,
+    pub agent_version: Option<String>,
 }
 
 /// A chain status as the page shows it: block ids as hex, labels in snake case.

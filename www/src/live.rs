@@ -10,9 +10,11 @@ use std::{
 };
 
 use peerkeeper_web::light_peer::{LightPeer, LightPeerConfig, LightPeerOptions};
+use peerkeeper_web::light_peer_event::LightPeerEvent;
 use yew::UseReducerDispatcher;
 
 use crate::{
+    persistence::{Persistence, RestoreOutcome},
     raf::{next_frame, page_ms, query},
     state::{Action, PageState},
     state_controls::Control,
@@ -20,6 +22,9 @@ use crate::{
     state_recorder::{transports_in_use, Recorder},
     targets::{initial_targets, peer_overrides, Bootstrap},
 };
+
+/// The IndexedDB database the page keeps its engine snapshot in.
+const PERSISTENCE_DB: &str = "peerkeeper";
 
 /// Time between the first dials to the node and its demo peers.
 const DIAL_SPACING: Duration = Duration::from_millis(400);
@@ -35,6 +40,7 @@ struct Live {
 thread_local! {
     // One swarm for the page's lifetime: a dropped browser swarm leaves callbacks firing.
     static LIGHT_PEER: OnceCell<LightPeer> = const { OnceCell::new() };
+    static PERSISTENCE: OnceCell<Rc<Persistence>> = const { OnceCell::new() };
     static LIVE: RefCell<Live> = RefCell::new(Live::default());
 }
 
@@ -53,6 +59,7 @@ pub fn start(dispatch: UseReducerDispatcher<PageState>) {
         if !start_light_peer(&dispatch, chain) {
             return;
         }
+        restore_and_persist().await;
         match boot {
             None => overrides.into_iter().for_each(|a| drop(control(Control::Dial(a)))),
             Some(Ok(boot)) => dial_initial_targets(boot).await,
@@ -71,7 +78,11 @@ fn start_light_peer(
         }
         let options = LightPeerOptions { chain, ..LightPeerOptions::default() };
         let peer = LightPeer::start_with(LightPeerConfig::default(), options, move |e| {
+            let changes_engine = changes_engine(&e);
             LIVE.with(|l| l.borrow_mut().recorder.apply_light(e, now()));
+            if changes_engine {
+                PERSISTENCE.with(|p| p.get().map(|p| p.changed()));
+            }
             schedule();
         })?;
         let id = peer.local_peer_id();
@@ -89,6 +100,49 @@ fn start_light_peer(
     gloo_timers::callback::Interval::new(1_000, schedule).forget();
     schedule();
     true
+}
+
+/// Events after which the engine's snapshot differs (pings and dial attempts do not count).
+fn changes_engine(e: &LightPeerEvent) -> bool {
+    !matches!(
+        e,
+        LightPeerEvent::Dialing { .. }
+            | LightPeerEvent::DialFailed { .. }
+            | LightPeerEvent::Ping { .. }
+            | LightPeerEvent::PeersLearned { .. }
+            | LightPeerEvent::Restored { .. }
+    )
+}
+
+/// Brings back the engine state the last visit stored (before any dial), then keeps storing
+/// it. A refused snapshot is set aside and reported; storage trouble is reported and the page
+/// runs on without persistence.
+async fn restore_and_persist() {
+    let Some(peer) = LIGHT_PEER.with(|cell| cell.get().cloned()) else { return };
+    let importer = peer.clone();
+    let (outcome, persistence) = Persistence::start(
+        PERSISTENCE_DB,
+        move |bytes| Box::pin(async move { importer.import_snapshot(bytes).await.map(drop) }),
+        move || {
+            let peer = peer.clone();
+            Box::pin(async move { peer.export_snapshot().await })
+        },
+        js_sys::Date::now() as u64,
+    )
+    .await;
+    match outcome {
+        RestoreOutcome::Fresh => note("no stored engine snapshot: starting fresh".into()),
+        RestoreOutcome::Restored { bytes } => {
+            note(format!("engine snapshot loaded ({bytes} bytes)"))
+        }
+        RestoreOutcome::SetAside { aside, error } => {
+            note(format!("the stored engine snapshot was refused ({error}); set aside as {aside}"))
+        }
+        RestoreOutcome::Unavailable { error } => note(format!("snapshots not persisted: {error}")),
+    }
+    if let Some(p) = persistence {
+        PERSISTENCE.with(|cell| drop(cell.set(p)));
+    }
 }
 
 /// Asks for one render on the next animation frame (no-op if one is already asked for).

@@ -264,6 +264,25 @@ impl Recorder {
             LightPeerEvent::PeersLearned { from, addresses } => {
                 self.note(format!("{from} shared {} peers", addresses.len()));
             }
+            LightPeerEvent::Restored { peers } => {
+                self.note(format!("restored the engine snapshot: {} peers", peers.len()));
+                for p in peers {
+                    let row = self.live.entry(p.peer_id.clone()).or_insert_with(|| PeerRow {
+                        peer_id: p.peer_id.clone(),
+                        state: "disconnected".into(),
+                        ..PeerRow::default()
+                    });
+                    row.score = Some(p.score);
+                    row.protected = p.protected;
+                    row.agent = p.agent_version.or(row.agent.take());
+                    row.banned_until = p.banned_until_ms;
+                    if p.banned_until_ms.is_some() {
+                        row.reason = Some("banned".into());
+                    } else if let Some(reason) = p.reason {
+                        self.traces.entry(p.peer_id).or_default().reason = Some(reason);
+                    }
+                }
+            }
         }
     }
 
