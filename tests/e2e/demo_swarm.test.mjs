@@ -59,10 +59,12 @@ test('the peer on another network is dropped with irrelevant_network', async () 
 });
 
 test('connections past the high water are trimmed with a reason per victim and settle between the marks', async () => {
-  const firstTrim = page.locator('li.trim').first();
+  // Peers learned through peer exchange connect together, so the very first trim may find them
+  // all in their grace period and close nobody; the one that follows closes someone.
+  const firstTrim = page.locator('li.trim:not([data-closed="0"])').first();
   await firstTrim.waitFor({ timeout: 60_000 });
   const summary = await firstTrim.locator('.trim-summary').textContent();
-  assert.match(summary, /high_water_crossed/);
+  assert.match(summary, /high_water_crossed|deferred_after_silence/);
   const connectedAtTrim = Number(summary.match(/(\d+) connected/)[1]);
   assert.ok(connectedAtTrim > HIGH_WATER, `the first trim ran at ${connectedAtTrim} connected: ${summary}`);
   const closed = Number(await firstTrim.getAttribute('data-closed'));
