@@ -7,6 +7,10 @@
 use wasm_bindgen::prelude::*;
 
 #[cfg(feature = "js-api")]
+pub mod arg_checks;
+#[cfg(feature = "js-api")]
+pub mod fuzzing;
+#[cfg(feature = "js-api")]
 pub mod js_args;
 #[cfg(feature = "js-api")]
 pub mod js_config;
