@@ -140,7 +140,8 @@ pub fn direction(method: &str, v: &str) -> ArgResult<Direction> {
         "inbound" => Ok(Direction::Inbound),
         "outbound" => Ok(Direction::Outbound),
         other => Err(ArgError::range_error(format!(
-            "{method}: direction must be \"inbound\" or \"outbound\", got {other:?}"
+            "{method}: direction must be \"inbound\" or \"outbound\", got {}",
+            describe_string(other)
         ))),
     }
 }
@@ -208,7 +209,8 @@ pub fn decay<V: ArgValue>(method: &str, v: &V) -> ArgResult<DecayFn> {
             Ok(DecayFn::expire_when_inactive(millis(method, "decay.after", &v.field("after"))?))
         }
         other => Err(ArgError::range_error(format!(
-            "{method}: unknown decay {other:?} (expected \"none\", \"fixed\", \"linear\" or \"expire_when_inactive\")"
+            "{method}: unknown decay {} (expected \"none\", \"fixed\", \"linear\" or \"expire_when_inactive\")",
+            describe_string(other)
         ))),
     }
 }
@@ -235,7 +237,8 @@ pub fn bump<V: ArgValue>(method: &str, v: &V) -> ArgResult<BumpFn> {
             Ok(BumpFn::sum_bounded(min, max))
         }
         other => Err(ArgError::range_error(format!(
-            "{method}: unknown bump {other:?} (expected \"sum\", \"sum_bounded\" or \"overwrite\")"
+            "{method}: unknown bump {} (expected \"sum\", \"sum_bounded\" or \"overwrite\")",
+            describe_string(other)
         ))),
     }
 }
