@@ -5,6 +5,7 @@
 
 pub mod codec;
 pub mod connection_manager;
+pub mod fuzzing;
 pub mod headers_protocol;
 pub mod identity_info;
 pub mod node_behaviour;

@@ -7,6 +7,10 @@
 use wasm_bindgen::prelude::*;
 
 #[cfg(any(feature = "js-api", feature = "js-light-peer"))]
+pub mod arg_checks;
+#[cfg(feature = "js-api")]
+pub mod fuzzing;
+#[cfg(any(feature = "js-api", feature = "js-light-peer"))]
 pub mod js_args;
 #[cfg(feature = "js-api")]
 pub mod js_behaviour;

@@ -1,0 +1,5 @@
+//! `/peerkeeper/pex/1` bytes off a stream, read as the swarm reads them; the contract is
+//! `peerkeeper_net::fuzzing::check_pex`.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| peerkeeper_net::fuzzing::check_pex(data));
