@@ -14,23 +14,29 @@
 
 use peerkeeper_core::{BumpFn, Config, DecayFn};
 
+use peerkeeper_core::PeerManager;
+
 use crate::arg_checks::{self, ArgErrorKind, ArgResult, ArgValue};
 use crate::js_config::FIELDS;
-use crate::snapshot;
+use crate::js_manager::Key;
 
-/// Bytes as `restore(bytes)` gets them, restored into a fresh manager with the default config.
+/// Bytes as `restore(bytes)` gets them (format 2, `PeerManager::import_snapshot`), restored
+/// into a fresh manager with the default config.
 pub fn check_snapshot(data: &[u8]) {
-    let config = Config::default();
-    match snapshot::rebuild(data, &config, 0) {
-        Err(refusal) => assert!(!refusal.to_string().is_empty()),
-        Ok((pm, mut ledger)) => {
-            assert!(ledger.len() <= data.len(), "a ledger entry per snapshot byte at most");
-            let again = snapshot::capture(&pm, &mut ledger);
-            let (back, mut back_ledger) = snapshot::rebuild(&again, &config, pm.now())
+    let mut pm = PeerManager::<Key>::new(Config::default()).expect("default config");
+    let before = pm.export_snapshot(0);
+    match pm.import_snapshot(data, 0) {
+        Err(refusal) => {
+            assert!(!refusal.to_string().is_empty());
+            assert_eq!(pm.export_snapshot(0), before, "a refused snapshot changed the manager");
+        }
+        Ok(_) => {
+            let again = pm.export_snapshot(pm.now());
+            let mut back = PeerManager::<Key>::new(Config::default()).expect("default config");
+            back.import_snapshot(&again, pm.now())
                 .unwrap_or_else(|e| panic!("a manager's own snapshot is refused: {e}"));
-            assert_eq!(back.now(), pm.now());
             assert_eq!(
-                snapshot::capture(&back, &mut back_ledger),
+                back.export_snapshot(pm.now()),
                 again,
                 "restore(snapshot()) changed the state"
             );
@@ -366,34 +372,22 @@ pub fn check_js_args(data: &[u8]) {
 /// Real inputs to start from: snapshots a manager took, and the JS spellings of every decay,
 /// bump and a non-default config. `(target, name, bytes)`.
 pub fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
-    use peerkeeper_core::PeerManager;
-
-    use crate::js_manager::Key;
-    use crate::snapshot::{DecaySpec, Ledger};
-
     let mut pm = PeerManager::<Key>::new(Config::default()).expect("default config");
-    let mut ledger = Ledger::default();
     let a = Key::from("12D3KooWa");
     pm.tag_peer(&a, "kbucket", 5);
-    ledger.touch("12D3KooWa");
     for (i, decay) in
         [DecayFn::fixed(2), DecayFn::linear(0.5), DecayFn::expire_when_inactive(60_000)]
             .into_iter()
             .enumerate()
     {
-        let spec = DecaySpec { interval: 1_000, decay, bump: BumpFn::sum_bounded(0, 100) };
         let tag = format!("gossip-{i}");
-        pm.tag_peer_decaying_with_bump(&a, &tag, 40, 1_000, spec.decay.clone(), spec.bump, 7);
-        ledger.decaying("12D3KooWa", &tag, spec);
+        pm.tag_peer_decaying_with_bump(&a, &tag, 40, 1_000, decay, BumpFn::sum_bounded(0, 100), 7);
     }
     pm.protect(&Key::from("12D3KooWb"), "relay");
-    ledger.protection("12D3KooWb", "relay");
-    let empty = snapshot::capture(
-        &PeerManager::new(Config::default()).expect("default config"),
-        &mut Ledger::default(),
-    );
+    let empty =
+        PeerManager::<Key>::new(Config::default()).expect("default config").export_snapshot(0);
     let mut out = vec![
-        ("snapshot", "tags-decays-protections".into(), snapshot::capture(&pm, &mut ledger)),
+        ("snapshot", "tags-decays-protections".into(), pm.export_snapshot(7)),
         ("snapshot", "empty".into(), empty),
     ];
     // JS values in the reader's format, written by hand: tag bytes per `Reader::value`.

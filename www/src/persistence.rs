@@ -1,5 +1,5 @@
 //! Keeps the light peer's engine state across reloads: restores the stored snapshot at start,
-//! saves again (debounced) after the engine changes and at once when the page is hidden or
+//! saves again (at most once a second) after the engine changes and at once when the page is hidden or
 //! closed. A snapshot the engine refuses is set aside, reported and never retried.
 
 use std::{cell::RefCell, future::Future, pin::Pin, rc::Rc};
@@ -11,7 +11,7 @@ use crate::snapshot_store::SnapshotStore;
 
 /// The record the page keeps its engine snapshot under.
 pub const SNAPSHOT_KEY: &str = "light-peer-engine";
-/// Quiet time after the last change before a save: a trim or a burst of strikes is one write.
+/// Delay from a change to its save: a trim or a burst of strikes is one write.
 pub const SAVE_DEBOUNCE_MS: u32 = 1_000;
 
 /// What the page found in storage at start.
@@ -92,18 +92,22 @@ impl Persistence {
         (outcome, Some(persistence))
     }
 
-    /// The engine changed: save once it has been quiet for [`SAVE_DEBOUNCE_MS`].
+    /// The engine changed: save [`SAVE_DEBOUNCE_MS`] from the first change not yet saved. A
+    /// busy engine never goes quiet, so later changes join the pending save instead of
+    /// pushing it back: at most one write per interval, and none lost.
     pub fn changed(self: &Rc<Self>) {
+        if self.timer.borrow().is_some() {
+            return;
+        }
         let this = self.clone();
         let timer = Timeout::new(SAVE_DEBOUNCE_MS, move || {
             this.timer.borrow_mut().take();
             save_now(this.store.clone(), this.export.clone());
         });
-        // Replacing the pending timer cancels it: only the last change in a burst saves.
         self.timer.borrow_mut().replace(timer);
     }
 
-    /// Saves right away, cancelling a pending debounced save; resolves once committed.
+    /// Saves right away, cancelling a pending save; resolves once committed.
     pub async fn flush(self: &Rc<Self>) {
         self.timer.borrow_mut().take();
         save(self.store.clone(), self.export.clone()).await;

@@ -78,7 +78,7 @@ async fn changes_followed_by_a_flush_export_once_and_store_the_bytes() {
     persistence.changed();
     persistence.changed();
     persistence.flush().await;
-    assert_eq!(calls.get(), 1, "the flush replaced the pending debounced save");
+    assert_eq!(calls.get(), 1, "the flush replaced the pending save");
     let store = SnapshotStore::open("pk-persist-flush").await.unwrap();
     assert_eq!(store.load(SNAPSHOT_KEY).await.unwrap(), Some(b"v2-bytes".to_vec()));
 }
