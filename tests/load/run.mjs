@@ -2,7 +2,8 @@
 // js-libp2p clients connecting and disconnecting in a loop, plus one client sending malformed
 // and oversized /peerkeeper/status/1 frames, for 10 minutes on 127.0.0.1. Records connections
 // made, malformed frames sent, soft bans the spammer ran into, the node's peak RSS (from
-// /proc) and whether /bootstrap.json kept answering. Prints the results as JSON.
+// /proc), whether /bootstrap.json kept answering, and how long the page (open in Chromium,
+// managing its own peers meanwhile) takes to return an animation frame. Prints JSON.
 //
 //   NODE_BIN=$CARGO_TARGET_DIR/debug/peerkeeper-node DIST=dist \
 //     nice -n 19 node --experimental-websocket tests/load/run.mjs [--minutes 10] [--clients 50]
@@ -10,7 +11,7 @@ import '../interop/polyfill.mjs';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { multiaddr } from '@multiformats/multiaddr';
-import { startNode, stopNode } from '../e2e/harness.mjs';
+import { launchBrowser, openPage, startNode, stopNode } from '../e2e/harness.mjs';
 import { startClient } from '../interop/js_node.mjs';
 
 const { values } = parseArgs({
@@ -43,6 +44,10 @@ const results = {
   bootstrap_ok: 0,
   bootstrap_failed: 0,
   bootstrap_slowest_ms: 0,
+  page_checks: 0,
+  page_frame_p50_ms: 0,
+  page_frame_worst_ms: 0,
+  page_problems: [],
 };
 
 function rssKib(pid) {
@@ -114,20 +119,40 @@ async function watch(node, end) {
   }
 }
 
+/** The page stays responsive: how long one animation frame takes to come back, every 5 s. */
+async function watchPage(page, end) {
+  const waits = [];
+  while (Date.now() < end) {
+    const started = Date.now();
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r())));
+    waits.push(Date.now() - started);
+    await sleep(5_000);
+  }
+  waits.sort((a, b) => a - b);
+  results.page_checks = waits.length;
+  results.page_frame_p50_ms = waits[Math.floor(waits.length / 2)] ?? 0;
+  results.page_frame_worst_ms = waits.at(-1) ?? 0;
+}
+
 const node = await startNode({
   timeoutMs: 120_000,
   args: ['--demo-peers', String(DEMO_PEERS), '--low-water', String(LOW_WATER),
     '--high-water', String(HIGH_WATER), '--grace-period-ms', '5000'],
 });
 await sleep(10_000); // the demo peers dial in
+const browser = await launchBrowser();
+const { page, problems } = await openPage(browser, node.url);
 results.rss_start_kib = rssKib(node.child.pid);
 const end = Date.now() + DURATION_MS;
 await Promise.all([
   watch(node, end),
+  watchPage(page, end),
   spam(node, end),
   ...Array.from({ length: CLIENTS }, (_, i) => churn(node, end, i)),
 ]);
 results.rss_end_kib = rssKib(node.child.pid);
+results.page_problems = problems;
+await browser.close();
 results.trims_logged = (node.stderr.match(/trimmed/g) ?? []).length;
 results.soft_bans_logged = (node.stderr.match(/soft-banned/g) ?? []).length;
 await stopNode(node);
