@@ -20,7 +20,7 @@ cargo build --offline -q -p peerkeeper-web --example light_peer_size --release -
   --config 'profile.release.package.peerkeeper-web.opt-level="z"'
 wasm-bindgen --target web --out-dir "$out" --out-name light_peer \
   "$CARGO_TARGET_DIR/$target/release/examples/light_peer_size.wasm"
-# wasm-opt from npm binaryen (the version trunk.toml pins); the features rustc enables by default.
+# wasm-opt from npm binaryen 132 (as scripts/build-page.sh uses); the features rustc enables by default.
 features=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
   --enable-mutable-globals --enable-reference-types --enable-multivalue)
 wasm-opt -Oz "${features[@]}" "$out/light_peer_bg.wasm" -o "$out/light_peer.opt.wasm"
