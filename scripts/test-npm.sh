@@ -14,4 +14,6 @@ log "installing $(basename "$TARBALL") into $APP"
   && npm install --silent --no-audit --no-fund --offline "$TARBALL")
 
 log "npm package tests (node --test, then Chromium)"
-PEERKEEPER_NPM_DIR="$APP" node --test --test-concurrency=1 tests/npm/
+# Bounded like scripts/test.sh's steps: a hang fails here within 10 minutes.
+PEERKEEPER_NPM_DIR="$APP" timeout --kill-after=20 600 \
+  node --test --test-concurrency=1 --test-timeout=180000 --test-force-exit tests/npm/

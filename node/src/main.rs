@@ -7,6 +7,7 @@ mod demo;
 mod http;
 mod keys;
 mod node_peers;
+mod shutdown;
 mod swarm;
 
 use std::{net::SocketAddr, time::Duration};
@@ -42,6 +43,7 @@ async fn main() -> Result<()> {
         );
     }
 
+    let mut shutdown = shutdown::Shutdown::listen()?;
     let keys = keys::load_or_create(&args.data_dir)?;
     let chain = chain::demo_chain();
     let block_interval = Duration::from_millis(args.chain_block_ms);
@@ -84,8 +86,8 @@ async fn main() -> Result<()> {
                 blocks.borrow_and_update();
                 applied = swarm.behaviour_mut().follow(&chain, applied, &book);
             }
-            _ = tokio::signal::ctrl_c() => {
-                println!("shutting down");
+            signal = shutdown.requested() => {
+                println!("shutting down on {signal}");
                 return Ok(());
             }
         }

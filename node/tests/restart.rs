@@ -1,4 +1,5 @@
-//! The node binary end to end: flags, /bootstrap.json, and identity that survives a restart.
+//! The node binary end to end: flags, /bootstrap.json, identity that survives a restart, and
+//! stopping on a signal.
 
 use std::{
     io::{BufRead, BufReader, Read, Write},
@@ -7,7 +8,7 @@ use std::{
     process::{Child, Command, Stdio},
     sync::mpsc,
     thread,
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 const BIN: &str = env!("CARGO_BIN_EXE_peerkeeper-node");
@@ -16,6 +17,8 @@ struct RunningNode {
     child: Child,
     http: String,
     peer_id: String,
+    /// Whatever the node prints after its addresses.
+    lines: mpsc::Receiver<String>,
 }
 
 impl Drop for RunningNode {
@@ -57,7 +60,7 @@ fn start(data_dir: &Path) -> RunningNode {
             listeners += 1;
         }
     }
-    RunningNode { child, http: http.unwrap(), peer_id: peer_id.unwrap() }
+    RunningNode { child, http: http.unwrap(), peer_id: peer_id.unwrap(), lines: rx }
 }
 
 fn get(host: &str, path: &str) -> (String, String) {
@@ -129,6 +132,35 @@ fn peer_id_and_certhashes_survive_a_restart_with_the_same_data_dir() {
     assert_eq!(certhashes(&boot, "webtransport"), wt);
     drop(second);
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn sigint_and_sigterm_stop_a_busy_node_within_seconds() {
+    for signal in ["INT", "TERM", "INT"] {
+        let dir = tempdir(&format!("signal-{signal}"));
+        let mut node = start(&dir);
+        // Sent while the demo swarm's peers are still connecting: the loop is busy between
+        // turns, where a signal used to be lost.
+        let sent = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(node.child.id().to_string())
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let status = loop {
+            if let Some(status) = node.child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(Instant::now() < deadline, "SIG{signal} did not stop the node in 10 s");
+            thread::sleep(Duration::from_millis(20));
+        };
+        assert!(status.success(), "SIG{signal}: {status}");
+        let said: Vec<String> = node.lines.try_iter().collect();
+        assert!(said.contains(&format!("shutting down on SIG{signal}")), "{said:?}");
+        drop(node);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
 }
 
 #[test]

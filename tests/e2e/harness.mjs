@@ -41,10 +41,34 @@ export async function startNode({ timeoutMs = 20_000, args = [] } = {}) {
   return node;
 }
 
+/** Resolves or rejects as `promise` does, or rejects naming `what` after `ms`. Every teardown
+ * step goes through this, so a stuck close fails its test file instead of holding the run. */
+export async function within(ms, what, promise) {
+  let timer;
+  const late = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish in ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Stops the node with SIGINT; one still running 10 s later is killed and the test fails. */
 export async function stopNode(node) {
+  const exited = new Promise((r) => (node.child.exitCode !== null || node.child.signalCode !== null
+    ? r() : node.child.on('exit', r)));
   node.child.kill('SIGINT');
-  await new Promise((r) => (node.child.exitCode !== null ? r() : node.child.on('exit', r)));
-  rmSync(node.dataDir, { recursive: true, force: true });
+  try {
+    await within(10_000, 'the node stopping on SIGINT', exited);
+  } catch (e) {
+    node.child.kill('SIGKILL');
+    await exited;
+    throw e;
+  } finally {
+    rmSync(node.dataDir, { recursive: true, force: true });
+  }
 }
 
 // No --disable-quic: WebTransport runs over QUIC (HTTP/3).

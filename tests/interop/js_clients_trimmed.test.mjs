@@ -4,7 +4,7 @@ import './polyfill.mjs';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { multiaddr } from '@multiformats/multiaddr';
-import { startNode, stopNode } from '../e2e/harness.mjs';
+import { startNode, stopNode, within } from '../e2e/harness.mjs';
 import { startClient } from './js_node.mjs';
 
 const LOW_WATER = 2;
@@ -23,8 +23,11 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all(clients.map((c) => c.stop()));
-  if (node) await stopNode(node);
+  try {
+    await within(10_000, 'stopping the js-libp2p clients', Promise.all(clients.map((c) => c.stop())));
+  } finally {
+    if (node) await stopNode(node);
+  }
 });
 
 test('js-libp2p clients past the node high water are trimmed and observe the close', async () => {

@@ -20,7 +20,9 @@ const allowLoopback = {
 export async function startListener() {
   return createLibp2p({
     addresses: { listen: ['/ip4/127.0.0.1/tcp/0/ws', '/ip4/127.0.0.1/udp/0/webrtc-direct'] },
-    transports: [webSockets(), webRTCDirect()],
+    // No STUN servers: the tests stay on loopback, and js-libp2p's default list (public
+    // hostnames) would be looked up on every connection.
+    transports: [webSockets(), webRTCDirect({ rtcConfiguration: { iceServers: [] } })],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionGater: allowLoopback,

@@ -4,7 +4,7 @@
 import './polyfill.mjs';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startNode, stopNode, launchBrowser, openPage } from '../e2e/harness.mjs';
+import { startNode, stopNode, launchBrowser, openPage, within } from '../e2e/harness.mjs';
 import { startListener, JS_AGENT } from './js_node.mjs';
 
 // The engine's hello timeout (seed HANDSHAKING_TIMEOUT, 10 s) plus margin: a peer without the
@@ -22,9 +22,12 @@ before(async () => {
 });
 
 after(async () => {
-  await browser?.close();
-  await js?.stop();
-  if (node) await stopNode(node);
+  try {
+    await browser?.close();
+    await within(10_000, 'stopping the js-libp2p listener', js?.stop());
+  } finally {
+    if (node) await stopNode(node);
+  }
 });
 
 function jsAddr(transport) {
