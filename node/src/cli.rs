@@ -46,9 +46,10 @@ pub struct Args {
     pub dist: PathBuf,
 
     /// Demo peers to run in this process (0 disables the demo network; at most 256). Each is a
-    /// real libp2p peer listening on webrtc-direct and websocket (--listen-ip, free ports) that
-    /// dials this node over TCP at start. Their identities and certificates live in memory
-    /// only: peer ids and addresses change on every restart (read them from /bootstrap.json).
+    /// real libp2p peer listening on webrtc-direct, webtransport and websocket (--listen-ip,
+    /// free ports) that dials this node over TCP at start. Their identities and certificates
+    /// live in memory only: peer ids and addresses change on every restart (read them from
+    /// /bootstrap.json).
     #[arg(long, default_value_t = 12)]
     pub demo_peers: usize,
 

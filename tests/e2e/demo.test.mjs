@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import { startNode, stopNode, launchBrowser, openPage } from './harness.mjs';
+import { startNode, stopNode, launchBrowser, openPage, chromiumDialRefusal } from './harness.mjs';
 
 const TIMEOUT = 30_000;
 let node;
@@ -38,7 +38,7 @@ function addr(demoPeer, transport) {
   return found.multiaddr;
 }
 
-test('/bootstrap.json keeps the node shape and lists 3 demo peers with webrtc-direct and websocket', () => {
+test('/bootstrap.json keeps the node shape and lists 3 demo peers with webrtc-direct, webtransport and websocket', () => {
   assert.equal(bootstrap.peer_id, node.peerId);
   assert.deepEqual(bootstrap.addrs.map((a) => a.transport).sort(), ['tcp', 'webrtc-direct', 'websocket', 'webtransport']);
   assert.deepEqual(bootstrap.demo_peers.map((d) => d.kind), ['honest', 'slow', 'flapping']);
@@ -47,10 +47,12 @@ test('/bootstrap.json keeps the node shape and lists 3 demo peers with webrtc-di
   assert.ok(!ids.has(node.peerId));
   for (const d of bootstrap.demo_peers) {
     assert.match(d.peer_id, /^12D3KooW/);
-    assert.deepEqual(d.addrs.map((a) => a.transport).sort(), ['webrtc-direct', 'websocket']);
+    assert.deepEqual(d.addrs.map((a) => a.transport).sort(), ['webrtc-direct', 'websocket', 'webtransport']);
     for (const a of d.addrs) assert.ok(a.multiaddr.endsWith(`/p2p/${d.peer_id}`), a.multiaddr);
     assert.match(addr(d, 'webrtc-direct'), /^\/ip4\/127\.0\.0\.1\/udp\/\d+\/webrtc-direct\/certhash\//);
     assert.match(addr(d, 'websocket'), /^\/ip4\/127\.0\.0\.1\/tcp\/\d+\/ws\/p2p\//);
+    // The serving certificate's hash and the next one's, as browsers need.
+    assert.match(addr(d, 'webtransport'), /^\/ip4\/127\.0\.0\.1\/udp\/\d+\/quic-v1\/webtransport\/certhash\/[\w-]+\/certhash\/[\w-]+\/p2p\//);
   }
 });
 
@@ -73,6 +75,10 @@ test('the page dials an honest demo peer from ?peer= over websocket and sees its
 
 test('the page dials the slow demo peer over webrtc-direct and sees its demo agent', async () => {
   await expectDemoConnected(bootstrap.demo_peers[1], 'webrtc-direct');
+});
+
+test('the page dials an honest demo peer over webtransport and sees its demo agent', async () => {
+  await expectDemoConnected(bootstrap.demo_peers[0], 'webtransport');
 });
 
 /** 'open' if a TCP connection to the port is accepted, 'refused' if it is refused. */
@@ -104,8 +110,8 @@ test('the page sees the flapping demo peer drop; its port refuses while down and
   const again = await demoPeersListening(node.url);
   assert.deepEqual(again.demo_peers[2].addrs, flapping.addrs);
   // The page's engine redials the peer while it is down; Chromium logs each refusal itself.
-  const refused = `console: WebSocket connection to 'ws://127.0.0.1:${port}/' failed: Error in connection establishment: net::ERR_CONNECTION_REFUSED`;
-  assert.deepEqual(problems.filter((p) => p !== refused), []);
+  const refusal = chromiumDialRefusal(flapping);
+  assert.deepEqual(problems.filter((p) => !refusal(p)), []);
   await page.close();
   // Its webrtc-direct listener is back on the same address too.
   await expectDemoConnected(flapping, 'webrtc-direct');

@@ -123,3 +123,18 @@ export async function screenshot(page, name) {
   mkdirSync(dir, { recursive: true });
   await page.screenshot({ path: join(dir, `${name}.png`) });
 }
+
+/** Chromium logs every failed websocket or WebTransport dial to the console itself; tests of a
+ * peer that is down on purpose leave those out of `problems` (and only those, for that peer's
+ * ports). `peer` is a `/bootstrap.json` demo peer entry. */
+export function chromiumDialRefusal(peer) {
+  const port = (transport, re) => {
+    const a = peer.addrs.find((x) => x.transport === transport);
+    return a ? a.multiaddr.match(re)[1] : null;
+  };
+  const ws = port('websocket', /\/tcp\/(\d+)\//);
+  const wt = port('webtransport', /\/udp\/(\d+)\//);
+  return (problem) =>
+    (ws !== null && problem === `console: WebSocket connection to 'ws://127.0.0.1:${ws}/' failed: Error in connection establishment: net::ERR_CONNECTION_REFUSED`)
+    || (wt !== null && problem.startsWith(`console: Failed to establish a connection to https://127.0.0.1:${wt}/.well-known/libp2p-webtransport?type=noise: net::`));
+}

@@ -1,4 +1,5 @@
-//! One demo peer: a task owning its own swarm, listening on webrtc-direct and websocket,
+//! One demo peer: a task owning its own swarm, listening on webrtc-direct, webtransport and
+//! websocket (the three transports a browser can dial),
 //! dialing the node over TCP, and acting out its [`BehaviourKind`]: every kind but `Spamming`
 //! runs the peerkeeper protocols and announces the chain it follows.
 
@@ -113,7 +114,7 @@ pub struct Env {
     pub node_addr: watch::Receiver<Option<Multiaddr>>,
 }
 
-/// One of the peer's two listeners.
+/// One of the peer's three listeners.
 struct Listener {
     /// Port 0 address asked for at start.
     requested: Multiaddr,
@@ -155,7 +156,11 @@ pub async fn run(peer: &DemoPeer, env: &mut Env) -> Result<Infallible> {
     env.book.clear_demo_listen_addrs(local);
     let ip = env.listen_ip;
     let mut listeners = Vec::new();
-    for requested in [format!("/ip4/{ip}/udp/0/webrtc-direct"), format!("/ip4/{ip}/tcp/0/ws")] {
+    for requested in [
+        format!("/ip4/{ip}/udp/0/webrtc-direct"),
+        format!("/ip4/{ip}/udp/0/quic-v1/webtransport"),
+        format!("/ip4/{ip}/tcp/0/ws"),
+    ] {
         let requested: Multiaddr = requested.parse().expect("demo listen address is well-formed");
         let id = swarm
             .listen_on(requested.clone())
@@ -261,6 +266,9 @@ impl PeerTask<'_> {
                     self.env.book.remove_demo_listen_addr(local, &old);
                 }
                 l.failures = 0;
+                // A WebTransport listener announces its address again when its certificates
+                // rotate: the new certhashes replace the old ones.
+                self.env.book.remove_demo_listen_addr(local, &bound);
                 self.env.book.add_demo_listen_addr(local, &address);
                 tracing::debug!(%kind, peer = %local, %address, "demo peer listening");
             }
@@ -388,6 +396,13 @@ mod tests {
         assert_eq!(without_certhash(&addr).to_string(), "/ip4/127.0.0.1/udp/4001/webrtc-direct");
         let ws: Multiaddr = "/ip4/127.0.0.1/tcp/4002/ws".parse().unwrap();
         assert_eq!(without_certhash(&ws), ws);
+        let wt: Multiaddr = "/ip4/127.0.0.1/udp/4003/quic-v1/webtransport/certhash/uEiDDq4_xNyDorZBH3TlGazyJdOWSwvo4PUo5YHFMrvDE8g/certhash/uEiDDq4_xNyDorZBH3TlGazyJdOWSwvo4PUo5YHFMrvDE8g"
+            .parse()
+            .unwrap();
+        assert_eq!(
+            without_certhash(&wt).to_string(),
+            "/ip4/127.0.0.1/udp/4003/quic-v1/webtransport"
+        );
     }
 }
 
@@ -482,7 +497,7 @@ mod swarm_tests {
             ]
         );
         assert!(refused_while_down, "the websocket port still accepted while down");
-        assert_eq!(addrs_before.len(), 2);
+        assert_eq!(addrs_before.len(), 3);
         assert_eq!(book.snapshot().demo_peers[0].addrs, addrs_before);
     }
 
