@@ -114,6 +114,17 @@ impl Recorder {
         self.log.push(format!("{line} ({})", crate::state_peers::short_id(peer)));
     }
 
+    /// A line in the peer's own history only (the log has its own line for it).
+    fn trace_note(&mut self, peer: &str, at: Millis, line: String) {
+        let stamped = format!("{:.1} s {line}", at as f64 / 1000.0);
+        self.traces.entry(peer.to_string()).or_default().events.push(stamped);
+    }
+
+    /// Page time `now` on the engine's clock, which the live events are stamped with.
+    fn engine_ms(&self, now: Millis) -> Millis {
+        now.saturating_add_signed(-self.engine_offset)
+    }
+
     fn came(&mut self, peer: &str, at: Millis) {
         let t = self.traces.entry(peer.to_string()).or_default();
         if t.since.is_none() {
@@ -171,8 +182,16 @@ impl Recorder {
                 row.transport = transport;
                 row.address = address;
                 row.reason = None;
-                *self.live_conns.entry(peer_id.clone()).or_default() += 1;
+                let first = {
+                    let open = self.live_conns.entry(peer_id.clone()).or_default();
+                    *open += 1;
+                    *open == 1
+                };
                 self.came(&peer_id, now);
+                if first {
+                    let line = format!("connected over {}", self.live[&peer_id].transport);
+                    self.trace_note(&peer_id, self.engine_ms(now), line);
+                }
             }
             LightPeerEvent::Disconnected { peer_id, cause, .. } => {
                 let why = cause.unwrap_or_else(|| "closed".into());
@@ -183,6 +202,7 @@ impl Recorder {
                     return;
                 }
                 self.left(&peer_id, now);
+                self.trace_note(&peer_id, self.engine_ms(now), format!("disconnected: {why}"));
                 if let Some(row) = self.live.get_mut(&peer_id) {
                     row.state = "disconnected".into();
                     row.rtt_ms = None;
@@ -210,8 +230,9 @@ impl Recorder {
                 }
                 self.record_trim(record);
             }
-            LightPeerEvent::Dropped { peer_id, reason, .. } => {
+            LightPeerEvent::Dropped { peer_id, reason, at_ms } => {
                 self.note(format!("dropping {peer_id}: {reason}"));
+                self.trace_note(&peer_id, at_ms, format!("closing: {reason}"));
                 // A trim's victims already carry their verdict.
                 if reason != "too_many_peers" {
                     if let Some(row) = self.live.get_mut(&peer_id) {
@@ -230,23 +251,28 @@ impl Recorder {
                     row.peer_fork_status = Some(status.fork_status);
                 }
             }
-            LightPeerEvent::AlignmentChanged { peer_id, aligned, why, .. } => {
+            LightPeerEvent::AlignmentChanged { peer_id, aligned, why, at_ms } => {
                 let verb = if aligned { "aligned" } else { "not aligned" };
                 self.note(format!("{peer_id} {verb} ({why})"));
+                self.trace_note(&peer_id, at_ms, format!("{verb} ({why})"));
                 if let Some(row) = self.live.get_mut(&peer_id) {
                     row.aligned = Some(aligned);
                 }
             }
             LightPeerEvent::LocalStatus { status, .. } => self.local_status = Some(status),
-            LightPeerEvent::Struck { peer_id, strikes, .. } => {
+            LightPeerEvent::Struck { peer_id, kind, strikes, threshold, at_ms, .. } => {
+                self.trace_note(&peer_id, at_ms, format!("strike {kind}: {strikes}/{threshold}"));
                 if let Some(row) = self.live.get_mut(&peer_id) {
                     row.strikes = strikes;
                 }
             }
-            LightPeerEvent::SoftBanned { peer_id, reason, until_ms, .. } => {
+            LightPeerEvent::SoftBanned { peer_id, reason, until_ms, at_ms } => {
                 self.note(format!("soft-banned {peer_id}: {reason}"));
+                let line = format!("soft-banned until {:.1} s: {reason}", until_ms as f64 / 1e3);
+                self.trace_note(&peer_id, at_ms, line);
+                let until = self.to_page_ms(until_ms);
                 if let Some(row) = self.live.get_mut(&peer_id) {
-                    row.banned_until = Some(until_ms);
+                    row.banned_until = Some(until);
                     row.banned_after_strikes = Some(row.strikes);
                     row.reason = Some("banned".into());
                 }
@@ -258,8 +284,11 @@ impl Recorder {
                 }
             }
             LightPeerEvent::DialScheduled { peer_id, due_ms, backoff_ms, failures, at_ms } => {
+                let line = format!("redial at {:.1} s (failures {failures})", due_ms as f64 / 1e3);
+                self.trace_note(&peer_id, at_ms, line);
+                let due = self.to_page_ms(due_ms);
                 if let Some(row) = self.live.get_mut(&peer_id) {
-                    row.backoff_until = Some(due_ms);
+                    row.backoff_until = Some(due);
                     push_bounded(&mut row.dials_scheduled, (at_ms, due_ms, backoff_ms, failures));
                 }
             }

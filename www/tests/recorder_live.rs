@@ -298,6 +298,7 @@ fn control_events_update_the_row_and_the_peer_history() {
     assert_eq!(
         h.events,
         vec![
+            "0.0 s connected over websocket",
             "1.0 s tag useful = 25",
             "1.1 s protected (user)",
             "1.2 s reported page (low_tolerance): -10.0 → -10.0",
@@ -315,4 +316,47 @@ fn a_settings_change_becomes_the_live_settings() {
         SettingsView { low_water: 1, high_water: 2, grace_period_ms: 0, silence_period_ms: 0 };
     r.apply_light(LightPeerEvent::SettingsChanged { settings, trimmed: true, at_ms: 4_000 }, 4_100);
     assert_eq!(r.live_settings(), Some(settings));
+}
+
+#[test]
+fn a_live_peer_history_tells_its_connection_strikes_and_close() {
+    let mut r = Recorder::default();
+    r.apply_engine_view(&view(1_000, vec![]), 1_200);
+    connect(&mut r, "H", 1_700);
+    r.apply_light(
+        LightPeerEvent::Struck {
+            peer_id: "H".into(),
+            kind: "deserialization".into(),
+            counted: true,
+            strikes: 1,
+            threshold: 10,
+            at_ms: 2_000,
+        },
+        2_200,
+    );
+    r.apply_light(
+        LightPeerEvent::Dropped {
+            peer_id: "H".into(),
+            reason: "client_shutdown".into(),
+            at_ms: 2_500,
+        },
+        2_700,
+    );
+    r.apply_light(
+        LightPeerEvent::Disconnected {
+            peer_id: "H".into(),
+            transport: "websocket".into(),
+            cause: None,
+        },
+        2_800,
+    );
+    assert_eq!(
+        r.history("H").expect("a trace").events,
+        vec![
+            "1.5 s connected over websocket",
+            "2.0 s strike deserialization: 1/10",
+            "2.5 s closing: client_shutdown",
+            "2.6 s disconnected: closed",
+        ]
+    );
 }
