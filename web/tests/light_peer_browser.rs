@@ -98,7 +98,10 @@ async fn tag_protect_and_report_reach_the_engine_and_show_in_its_view_and_events
     let p = view.peers.iter().find(|p| p.peer_id == other).expect("the engine knows the peer");
     assert_eq!(p.tags, vec![TagView { name: "useful".into(), value: 25, decaying: false }]);
     assert!(p.protected);
-    assert_eq!((p.tag_score, p.behaviour_score), (25.0, -10.0));
+    assert_eq!(p.tag_score, 25.0);
+    // -10, then decaying on the wall clock (halving every 10 min); exact values are tested
+    // natively on an injected clock.
+    assert!((-10.0..=-9.99).contains(&p.behaviour_score), "{}", p.behaviour_score);
     assert_eq!(p.last_action.as_deref(), Some("test"));
     assert_eq!(p.state, "disconnected");
 
@@ -125,7 +128,7 @@ async fn tag_protect_and_report_reach_the_engine_and_show_in_its_view_and_events
     assert!(matches!(&shown[1], LightPeerEvent::Protected { tag, .. } if tag == "user"));
     assert!(
         matches!(&shown[2], LightPeerEvent::Reported { action, name, delta, score, .. }
-            if action == "low_tolerance" && name == "test" && *delta == -10.0 && *score == -10.0),
+            if action == "low_tolerance" && name == "test" && *delta == -10.0 && *score <= -9.99),
         "{shown:?}"
     );
 }
@@ -148,7 +151,7 @@ async fn trim_settings_change_live_and_a_bad_set_is_refused_whole_naming_the_fie
     );
     let bad = SettingsView { low_water: 9, ..before };
     let err = peer.set_trim_settings(bad).await.unwrap_err();
-    assert!(err.starts_with("low_water"), "{err}");
+    assert!(err.contains("`low_water`: must not exceed high_water (9 > 8)"), "{err}");
     assert_eq!(peer.engine_view().await.unwrap().settings, before);
 
     let next =
