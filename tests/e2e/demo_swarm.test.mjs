@@ -42,12 +42,16 @@ test('the default demo network has one peer of each behaviour and more peers tha
   assert.equal(bootstrap.chain.fork_digest, '706b0001');
 });
 
-test('the spammer is soft-banned at its 10th strike and stays disconnected', async () => {
+test('the spammer is soft-banned at its 10th strike and stays out, shown banned', async () => {
   const spammer = row(page, demoPeer(bootstrap, 'spamming').peer_id);
   await spammer.and(page.locator(`[data-banned-after-strikes="${STRIKE_THRESHOLD}"]`))
     .waitFor({ timeout: 30_000 });
-  await spammer.and(page.locator('[data-state="disconnected"][data-reason="banned"]'))
+  // The engine's view marks a banned peer `banned` (not merely disconnected), as the sandbox does.
+  await spammer.and(page.locator('[data-state="banned"][data-reason="banned"]'))
     .waitFor({ timeout: 10_000 });
+  assert.match(await spammer.locator('td.backoff').textContent(), /^ban \d+ min/);
+  // The engine keeps the count until the ban expires.
+  assert.ok(Number(await spammer.locator('td.strikes').textContent()) >= STRIKE_THRESHOLD);
 });
 
 test('the peer on another network is dropped with irrelevant_network', async () => {

@@ -42,7 +42,7 @@ test('a soft ban survives a reload: the restored engine keeps the spammer out', 
   await logLine(page, 'no stored engine snapshot: starting fresh').waitFor({ timeout: 20_000 });
   const spammerId = demoPeer(bootstrap, 'spamming').peer_id;
   const spammer = row(page, spammerId);
-  await spammer.and(page.locator('[data-state="disconnected"][data-reason="banned"]'))
+  await spammer.and(page.locator('[data-state="banned"][data-reason="banned"]'))
     .waitFor({ timeout: 40_000 });
   // Past the debounce, so the ban is stored before the reload (pagehide saves as well).
   await sleep(1_500);

@@ -26,7 +26,7 @@ use libp2p::{
     webrtc_websys, websocket_websys, webtransport_websys, yamux, Multiaddr, PeerId, Swarm,
 };
 use peerkeeper_core::fork::{BlockRef, ChainStatus, ForkConfig, ForkStatus, Header};
-use peerkeeper_core::{Event as EngineEvent, TrimReport};
+use peerkeeper_core::{DisconnectReason, Event as EngineEvent, PeerAction, TrimReport};
 use peerkeeper_net::{
     browser_dialable, connection_manager,
     headers_protocol::MAX_HEADERS,
@@ -35,7 +35,8 @@ use peerkeeper_net::{
 };
 
 pub use crate::light_peer_event::{
-    label, ChainStartView, LightPeerEvent, StatusView, TrimEntryView,
+    label, report_action, ChainStartView, EnginePeerView, EngineView, LightPeerEvent, SettingsView,
+    StatusView, TrimEntryView,
 };
 
 /// The page's engine settings. Small numbers so a handful of demo peers shows trimming.
@@ -143,9 +144,21 @@ impl std::error::Error for DialError {}
 
 enum Command {
     Dial(Multiaddr),
-    Protect { peer: PeerId, tag: String },
+    Engine(Control),
     ExportSnapshot(oneshot::Sender<Vec<u8>>),
     ImportSnapshot(Vec<u8>, oneshot::Sender<Result<usize, String>>),
+}
+
+/// A command the engine carries out.
+enum Control {
+    Protect { peer: PeerId, tag: String },
+    Unprotect { peer: PeerId, tag: String },
+    Tag { peer: PeerId, tag: String, value: i64 },
+    Untag { peer: PeerId, tag: String },
+    Report { peer: PeerId, action: PeerAction, name: String },
+    Disconnect(PeerId, oneshot::Sender<bool>),
+    SetTrimSettings(SettingsView, oneshot::Sender<Result<bool, String>>),
+    View(oneshot::Sender<EngineView>),
 }
 
 /// Handle to the page's light peer.
@@ -191,12 +204,86 @@ impl LightPeer {
 
     /// Exempts `peer_id` from trims until every tag is removed (tags are multi-valued).
     pub fn protect(&self, peer_id: &str, tag: &str) -> Result<(), String> {
-        let peer: PeerId =
-            peer_id.parse().map_err(|e| format!("peer_id: {peer_id:?} is not a peer id ({e})"))?;
-        self.commands
-            .unbounded_send(Command::Protect { peer, tag: tag.to_string() })
-            .expect("the swarm task lives as long as the page");
+        let peer = peer_arg(peer_id)?;
+        self.send(Control::Protect { peer, tag: tag_arg(tag)? });
         Ok(())
+    }
+
+    /// Removes one protection tag; the peer stays protected while it has others
+    /// ([`LightPeerEvent::Unprotected`] says which).
+    pub fn unprotect(&self, peer_id: &str, tag: &str) -> Result<(), String> {
+        let peer = peer_arg(peer_id)?;
+        self.send(Control::Unprotect { peer, tag: tag_arg(tag)? });
+        Ok(())
+    }
+
+    /// Sets a static tag on the peer (its value counts toward the peer's score in trims);
+    /// [`LightPeerEvent::Tagged`] follows.
+    pub fn tag(&self, peer_id: &str, tag: &str, value: i64) -> Result<(), String> {
+        let peer = peer_arg(peer_id)?;
+        self.send(Control::Tag { peer, tag: tag_arg(tag)?, value });
+        Ok(())
+    }
+
+    /// Removes a static tag; [`LightPeerEvent::TagRemoved`] follows if there was one.
+    pub fn untag(&self, peer_id: &str, tag: &str) -> Result<(), String> {
+        let peer = peer_arg(peer_id)?;
+        self.send(Control::Untag { peer, tag: tag_arg(tag)? });
+        Ok(())
+    }
+
+    /// Reports what the peer did (`name` says what, for its last-action record): its
+    /// behaviour score moves, and at the thresholds the engine disconnects or bans it
+    /// ([`LightPeerEvent::Reported`], then `Banned` / `Dropped`).
+    pub fn report(&self, peer_id: &str, action: PeerAction, name: &str) -> Result<(), String> {
+        let peer = peer_arg(peer_id)?;
+        if let PeerAction::Custom { delta } = action {
+            if !delta.is_finite() {
+                return Err(format!("delta: must be a finite number, got {delta}"));
+            }
+        }
+        self.send(Control::Report { peer, action, name: name.to_string() });
+        Ok(())
+    }
+
+    /// Closes every connection to the peer with the reason `client_shutdown` (the engine's
+    /// record of it, and [`LightPeerEvent::Dropped`]); the engine may redial it later on its
+    /// backoff ladder. Refused if the peer is not connected.
+    pub async fn disconnect(&self, peer_id: &str) -> Result<(), String> {
+        let peer = peer_arg(peer_id)?;
+        let (tx, rx) = oneshot::channel();
+        self.commands
+            .unbounded_send(Command::Engine(Control::Disconnect(peer, tx)))
+            .map_err(|_| stopped())?;
+        match rx.await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(format!("peer_id: {peer_id} is not connected")),
+            Err(_) => Err(stopped()),
+        }
+    }
+
+    /// Changes the watermarks, grace and silence while running. A bad set is refused whole,
+    /// naming the field. Returns whether the connected count exceeds the new high water, in
+    /// which case a trim follows at once (or when the silence period ends).
+    pub async fn set_trim_settings(&self, settings: SettingsView) -> Result<bool, String> {
+        let (tx, rx) = oneshot::channel();
+        self.commands
+            .unbounded_send(Command::Engine(Control::SetTrimSettings(settings, tx)))
+            .map_err(|_| stopped())?;
+        rx.await.map_err(|_| stopped())?
+    }
+
+    /// The engine's view of every peer it knows, now; `None` only if the swarm task is gone.
+    pub async fn engine_view(&self) -> Option<EngineView> {
+        let (tx, rx) = oneshot::channel();
+        self.commands.unbounded_send(Command::Engine(Control::View(tx))).ok()?;
+        rx.await.ok()
+    }
+
+    fn send(&self, control: Control) {
+        self.commands
+            .unbounded_send(Command::Engine(control))
+            .expect("the swarm task lives as long as the page");
     }
 
     /// The engine's whole state as snapshot bytes (`PeerManager::export_snapshot`), for the
@@ -226,6 +313,22 @@ impl LightPeer {
             .expect("the swarm task lives as long as the page");
         Ok(())
     }
+}
+
+fn stopped() -> String {
+    "the light peer has stopped".to_string()
+}
+
+fn peer_arg(peer_id: &str) -> Result<PeerId, String> {
+    peer_id.parse().map_err(|e| format!("peer_id: {peer_id:?} is not a peer id ({e})"))
+}
+
+fn tag_arg(tag: &str) -> Result<String, String> {
+    let tag = tag.trim();
+    if tag.is_empty() {
+        return Err("tag: must not be empty".to_string());
+    }
+    Ok(tag.to_string())
 }
 
 /// Checks an address before it reaches the swarm, so the caller gets the reason at once.
@@ -285,9 +388,7 @@ async fn run(
                         on_event(LightPeerEvent::DialFailed { address: addr.to_string(), error: e.to_string() });
                     }
                 }
-                Some(Command::Protect { peer, tag }) => {
-                    swarm.behaviour_mut().peerkeeper.peers_mut().manager_mut().protect(&peer, &tag);
-                }
+                Some(Command::Engine(c)) => control(&mut swarm, c, &on_event),
                 Some(Command::ExportSnapshot(reply)) => {
                     let peers = swarm.behaviour().peerkeeper.peers();
                     let _ = reply.send(peers.manager().export_snapshot(peers.now()));
@@ -327,6 +428,46 @@ async fn run(
                     swarm.behaviour_mut().peerkeeper.set_local_status(status);
                 }
             }
+        }
+    }
+}
+
+/// Carries out a control on the engine. The behaviour is woken when the engine handle drops,
+/// so commands the control queued (closes, a trim) go out at once.
+fn control(
+    swarm: &mut Swarm<LightPeerBehaviour>,
+    command: Control,
+    on_event: &impl Fn(LightPeerEvent),
+) {
+    let peers = swarm.behaviour_mut().peerkeeper.peers_mut();
+    let now = peers.now();
+    let mut engine = peers.manager_mut();
+    match command {
+        Control::Protect { peer, tag } => engine.protect(&peer, &tag),
+        Control::Unprotect { peer, tag } => drop(engine.unprotect(&peer, &tag)),
+        Control::Tag { peer, tag, value } => engine.tag_peer(&peer, &tag, value),
+        Control::Untag { peer, tag } => drop(engine.untag_peer(&peer, &tag)),
+        Control::Report { peer, action, name } => {
+            // Only a non-finite custom delta is refused, and `report` checked that.
+            let _ = engine.report_peer(&peer, action, &name, now);
+        }
+        Control::Disconnect(peer, reply) => {
+            let _ = reply.send(engine.disconnect_with_goodbye(
+                &peer,
+                DisconnectReason::ClientShutdown,
+                now,
+            ));
+        }
+        Control::SetTrimSettings(settings, reply) => {
+            let outcome = engine.set_trim_settings(settings.into(), now).map_err(|e| e.to_string());
+            if let Ok(trimmed) = outcome {
+                let settings = engine.trim_settings().into();
+                on_event(LightPeerEvent::SettingsChanged { settings, trimmed, at_ms: now });
+            }
+            let _ = reply.send(outcome);
+        }
+        Control::View(reply) => {
+            let _ = reply.send(EngineView::of(&engine, now));
         }
     }
 }
@@ -555,7 +696,7 @@ fn engine_event(event: EngineEvent<PeerId>) -> Option<LightPeerEvent> {
                 at_ms: at,
             }
         }
-        _ => return None,
+        other => return crate::light_peer_event::control_event(&other),
     })
 }
 

@@ -114,6 +114,258 @@ pub enum LightPeerEvent {
     Restored {
         peers: Vec<RestoredPeerView>,
     },
+    /// The trim settings changed (`LightPeer::set_trim_settings`); `trimmed` says whether the
+    /// connected count was above the new high water, so a trim was asked for at once.
+    SettingsChanged {
+        settings: SettingsView,
+        trimmed: bool,
+        at_ms: u64,
+    },
+    /// A static tag was set (or a decaying one created) on the peer.
+    Tagged {
+        peer_id: String,
+        tag: String,
+        value: i64,
+        decaying: bool,
+        at_ms: u64,
+    },
+    /// A tag left the peer: `cause` is `removed`, `decayed`, `bumped_to_zero` or
+    /// `expired_inactive`.
+    TagRemoved {
+        peer_id: String,
+        tag: String,
+        cause: String,
+        at_ms: u64,
+    },
+    Protected {
+        peer_id: String,
+        tag: String,
+        at_ms: u64,
+    },
+    Unprotected {
+        peer_id: String,
+        tag: String,
+        still_protected: bool,
+        at_ms: u64,
+    },
+    /// A behaviour report: `delta` as applied after clamping, `score` the behaviour score
+    /// after it.
+    Reported {
+        peer_id: String,
+        action: String,
+        name: String,
+        delta: f64,
+        score: f64,
+        at_ms: u64,
+    },
+    /// A behaviour ban (score at or below the ban threshold) until `until_ms`.
+    Banned {
+        peer_id: String,
+        reason: String,
+        until_ms: u64,
+        at_ms: u64,
+    },
+}
+
+/// The four trim settings, as `LightPeer::set_trim_settings` takes them and the engine
+/// reports them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettingsView {
+    pub low_water: usize,
+    pub high_water: usize,
+    pub grace_period_ms: u64,
+    pub silence_period_ms: u64,
+}
+
+impl From<peerkeeper_core::TrimSettings> for SettingsView {
+    fn from(s: peerkeeper_core::TrimSettings) -> Self {
+        SettingsView {
+            low_water: s.low_water,
+            high_water: s.high_water,
+            grace_period_ms: s.grace_period,
+            silence_period_ms: s.silence_period,
+        }
+    }
+}
+
+impl From<SettingsView> for peerkeeper_core::TrimSettings {
+    fn from(s: SettingsView) -> Self {
+        peerkeeper_core::TrimSettings {
+            low_water: s.low_water,
+            high_water: s.high_water,
+            grace_period: s.grace_period_ms,
+            silence_period: s.silence_period_ms,
+        }
+    }
+}
+
+/// The engine's whole view at one instant (`LightPeer::engine_view`): what the peer table
+/// shows beyond what the events carry. Times are remaining durations, so a caller on another
+/// clock needs no conversion.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EngineView {
+    /// The engine clock when the view was taken (ms since the light peer started).
+    pub at_ms: u64,
+    pub settings: SettingsView,
+    pub connected: usize,
+    /// Every peer the engine knows, in the engine's (deterministic) order.
+    pub peers: Vec<EnginePeerView>,
+}
+
+/// One peer as the engine sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnginePeerView {
+    pub peer_id: String,
+    /// `connected`, `disconnecting`, `disconnected` or `banned` (a behaviour or soft ban).
+    pub state: String,
+    /// `inbound` / `outbound` while connected.
+    pub direction: Option<String>,
+    pub agent_version: Option<String>,
+    pub score: f64,
+    pub tag_score: f64,
+    pub behaviour_score: f64,
+    pub application_score: f64,
+    /// In creation order.
+    pub tags: Vec<TagView>,
+    pub protected: bool,
+    /// `None` when no chain is followed (nothing to be aligned with).
+    pub aligned: Option<bool>,
+    pub strikes: u32,
+    /// Time until the engine redials the peer, if it is queued.
+    pub redial_in_ms: Option<u64>,
+    /// Time left on a behaviour ban or soft ban.
+    pub ban_remaining_ms: Option<u64>,
+    /// The last behaviour report's name, if any.
+    pub last_action: Option<String>,
+    /// Why it was last disconnected (snake case), if it was.
+    pub disconnect_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TagView {
+    pub name: String,
+    pub value: i64,
+    pub decaying: bool,
+}
+
+impl EngineView {
+    /// Reads the view out of `pm` at `now`.
+    pub fn of<P>(pm: &peerkeeper_core::PeerManager<P>, now: u64) -> EngineView
+    where
+        P: Clone + Eq + std::hash::Hash + Ord + std::fmt::Debug + std::fmt::Display,
+    {
+        let following = pm.fork_view().is_some();
+        let peers = pm
+            .peers(now)
+            .into_iter()
+            .zip(pm.score_stats(now))
+            .map(|(p, s)| {
+                let id = &p.peer_id;
+                let ban_until = s.banned_until.or(pm.soft_ban_of(id).map(|b| b.until));
+                let state = if ban_until.is_some() { "banned" } else { p.state.as_str() };
+                EnginePeerView {
+                    peer_id: id.to_string(),
+                    state: state.to_string(),
+                    direction: p.direction.map(|d| d.as_str().to_string()),
+                    agent_version: p.agent_version,
+                    score: s.score,
+                    tag_score: s.tag_score,
+                    behaviour_score: s.behaviour_score,
+                    application_score: s.application_score,
+                    tags: pm
+                        .tags(id)
+                        .into_iter()
+                        .map(|(n, value, decaying)| TagView {
+                            name: n.as_str().to_string(),
+                            value,
+                            decaying,
+                        })
+                        .collect(),
+                    protected: pm.is_protected(id, None),
+                    aligned: following.then(|| pm.is_aligned(id)),
+                    strikes: pm.strikes(id),
+                    redial_in_ms: pm.next_dial_at(id).map(|t| t.saturating_sub(now)),
+                    ban_remaining_ms: ban_until.map(|t| t.saturating_sub(now)),
+                    last_action: s.last_action_name,
+                    disconnect_reason: p.disconnect_reason.map(|r| r.as_str().to_string()),
+                }
+            })
+            .collect();
+        EngineView {
+            at_ms: now,
+            settings: pm.trim_settings().into(),
+            connected: pm.connected_count(),
+            peers,
+        }
+    }
+}
+
+/// Report action names, as `LightPeer::report` takes them.
+pub const REPORT_ACTIONS: [&str; 4] = ["fatal", "low_tolerance", "mid_tolerance", "high_tolerance"];
+
+/// A report action by name; the error names the argument and lists the known names.
+pub fn report_action(name: &str) -> Result<peerkeeper_core::PeerAction, String> {
+    use peerkeeper_core::PeerAction::*;
+    Ok(match name {
+        "fatal" => Fatal,
+        "low_tolerance" => LowTolerance,
+        "mid_tolerance" => MidTolerance,
+        "high_tolerance" => HighTolerance,
+        other => {
+            return Err(format!(
+                "action: unknown report action {other:?} (expected one of {})",
+                REPORT_ACTIONS.join(", ")
+            ))
+        }
+    })
+}
+
+/// The light-peer event for an engine event the page shows, if it is one.
+pub fn control_event<P: std::fmt::Display>(
+    event: &peerkeeper_core::Event<P>,
+) -> Option<LightPeerEvent> {
+    use peerkeeper_core::Event as E;
+    Some(match event {
+        E::TagSet { peer, tag, new, decaying, at, .. } => LightPeerEvent::Tagged {
+            peer_id: peer.to_string(),
+            tag: tag.as_str().to_string(),
+            value: *new,
+            decaying: *decaying,
+            at_ms: *at,
+        },
+        E::TagRemoved { peer, tag, cause, at, .. } => LightPeerEvent::TagRemoved {
+            peer_id: peer.to_string(),
+            tag: tag.as_str().to_string(),
+            cause: label(cause),
+            at_ms: *at,
+        },
+        E::Protected { peer, tag, at } => LightPeerEvent::Protected {
+            peer_id: peer.to_string(),
+            tag: tag.as_str().to_string(),
+            at_ms: *at,
+        },
+        E::Unprotected { peer, tag, still_protected, at } => LightPeerEvent::Unprotected {
+            peer_id: peer.to_string(),
+            tag: tag.as_str().to_string(),
+            still_protected: *still_protected,
+            at_ms: *at,
+        },
+        E::BehaviourReported { peer, action, name, delta, score, at } => LightPeerEvent::Reported {
+            peer_id: peer.to_string(),
+            action: action.as_str().to_string(),
+            name: name.clone(),
+            delta: *delta,
+            score: *score,
+            at_ms: *at,
+        },
+        E::Banned { peer, until, reason, at } => LightPeerEvent::Banned {
+            peer_id: peer.to_string(),
+            reason: reason.as_str().to_string(),
+            until_ms: *until,
+            at_ms: *at,
+        },
+        _ => return None,
+    })
 }
 
 /// One peer of a restored snapshot, as the page shows it before any reconnect.
@@ -194,6 +446,91 @@ mod tests {
     };
 
     use super::*;
+
+    fn engine(low: usize, high: usize) -> peerkeeper_core::PeerManager<String> {
+        let config = peerkeeper_core::Config {
+            low_water: low,
+            high_water: high,
+            grace_period: 0,
+            ..peerkeeper_core::Config::default()
+        };
+        peerkeeper_core::PeerManager::new(config).unwrap()
+    }
+
+    #[test]
+    fn the_engine_view_carries_score_parts_tags_protection_and_the_last_action() {
+        use peerkeeper_core::{ConnId, Direction, PeerAction};
+        let mut pm = engine(1, 4);
+        pm.connected(&"a".to_string(), ConnId(1), Direction::Outbound, 0);
+        pm.tag_peer(&"a".into(), "useful", 10);
+        pm.protect(&"a".into(), "user");
+        pm.report_peer(&"a".into(), PeerAction::LowTolerance, "page", 100).unwrap();
+        let view = EngineView::of(&pm, 100);
+        assert_eq!(view.connected, 1);
+        assert_eq!(
+            view.settings,
+            SettingsView {
+                low_water: 1,
+                high_water: 4,
+                grace_period_ms: 0,
+                silence_period_ms: 10_000
+            }
+        );
+        let a = &view.peers[0];
+        assert_eq!(a.peer_id, "a");
+        assert_eq!(a.state, "connected");
+        assert_eq!(a.direction.as_deref(), Some("outbound"));
+        assert_eq!(a.tags, vec![TagView { name: "useful".into(), value: 10, decaying: false }]);
+        assert!(a.protected);
+        assert_eq!(a.tag_score, 10.0);
+        assert_eq!(a.behaviour_score, -10.0);
+        assert_eq!(a.score, a.tag_score + a.behaviour_score + a.application_score);
+        assert_eq!(a.last_action.as_deref(), Some("page"));
+        assert_eq!((a.aligned, a.strikes, a.ban_remaining_ms), (None, 0, None));
+    }
+
+    #[test]
+    fn a_fatal_report_bans_and_the_view_counts_the_ban_down_from_its_instant() {
+        use peerkeeper_core::{ConnId, Direction, PeerAction};
+        let mut pm = engine(1, 4);
+        pm.connected(&"b".to_string(), ConnId(1), Direction::Outbound, 0);
+        pm.report_peer(&"b".into(), PeerAction::Fatal, "page", 1_000).unwrap();
+        let events: Vec<_> =
+            std::iter::from_fn(|| pm.poll_event()).filter_map(|e| control_event(&e)).collect();
+        let until = pm.score_stats(1_000)[0].banned_until.expect("banned");
+        assert_eq!(
+            events,
+            vec![
+                LightPeerEvent::Reported {
+                    peer_id: "b".into(),
+                    action: "fatal".into(),
+                    name: "page".into(),
+                    delta: -100.0,
+                    score: -100.0,
+                    at_ms: 1_000,
+                },
+                LightPeerEvent::Banned {
+                    peer_id: "b".into(),
+                    reason: "banned".into(),
+                    until_ms: until,
+                    at_ms: 1_000,
+                },
+            ]
+        );
+        let view = EngineView::of(&pm, 1_500);
+        assert_eq!(view.peers[0].state, "banned");
+        assert_eq!(view.peers[0].ban_remaining_ms, Some(until - 1_500));
+    }
+
+    #[test]
+    fn report_actions_are_read_by_name_and_an_unknown_one_is_named() {
+        assert_eq!(report_action("mid_tolerance"), Ok(peerkeeper_core::PeerAction::MidTolerance));
+        assert_eq!(
+            report_action("mild").unwrap_err(),
+            "action: unknown report action \"mild\" (expected one of fatal, low_tolerance, \
+             mid_tolerance, high_tolerance)"
+        );
+    }
 
     #[test]
     fn a_status_view_carries_hex_ids_and_snake_case_labels() {

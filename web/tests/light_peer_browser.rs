@@ -3,9 +3,11 @@
 
 use std::{cell::RefCell, rc::Rc, time::Duration};
 
+use peerkeeper_core::PeerAction;
 use peerkeeper_web::light_peer::{
-    parse_dialable, DialError, LightPeer, LightPeerConfig, LightPeerEvent,
+    parse_dialable, DialError, LightPeer, LightPeerConfig, LightPeerEvent, SettingsView,
 };
+use peerkeeper_web::light_peer_event::TagView;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -65,6 +67,125 @@ async fn a_started_light_peer_reports_a_dial_failure_to_a_closed_port() {
         "no dial failure within 10 s: {seen:?}"
     );
     assert!(!seen.iter().any(|e| matches!(e, LightPeerEvent::Connected { .. })));
+}
+
+/// Waits up to 5 s for `f` to find what it looks for among the events.
+async fn wait_for<T>(
+    events: &Rc<RefCell<Vec<LightPeerEvent>>>,
+    f: impl Fn(&[LightPeerEvent]) -> Option<T>,
+) -> T {
+    for _ in 0..100 {
+        if let Some(t) = f(&events.borrow()) {
+            return t;
+        }
+        gloo_timers::future::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("not seen within 5 s: {:?}", events.borrow());
+}
+
+#[wasm_bindgen_test]
+async fn tag_protect_and_report_reach_the_engine_and_show_in_its_view_and_events() {
+    let events: Rc<RefCell<Vec<LightPeerEvent>>> = Rc::default();
+    let sink = events.clone();
+    let peer =
+        LightPeer::start(LightPeerConfig::default(), move |e| sink.borrow_mut().push(e)).unwrap();
+    let other = libp2p::identity::Keypair::generate_ed25519().public().to_peer_id().to_string();
+    peer.tag(&other, "useful", 25).unwrap();
+    peer.protect(&other, "user").unwrap();
+    peer.report(&other, PeerAction::LowTolerance, "test").unwrap();
+
+    let view = peer.engine_view().await.expect("a view");
+    let p = view.peers.iter().find(|p| p.peer_id == other).expect("the engine knows the peer");
+    assert_eq!(p.tags, vec![TagView { name: "useful".into(), value: 25, decaying: false }]);
+    assert!(p.protected);
+    assert_eq!(p.tag_score, 25.0);
+    // -10, then decaying on the wall clock (halving every 10 min); exact values are tested
+    // natively on an injected clock.
+    assert!((-10.0..=-9.99).contains(&p.behaviour_score), "{}", p.behaviour_score);
+    assert_eq!(p.last_action.as_deref(), Some("test"));
+    assert_eq!(p.state, "disconnected");
+
+    let shown = wait_for(&events, |seen| {
+        let mine: Vec<&LightPeerEvent> = seen
+            .iter()
+            .filter(|e| {
+                matches!(
+                    e,
+                    LightPeerEvent::Tagged { .. }
+                        | LightPeerEvent::Protected { .. }
+                        | LightPeerEvent::Reported { .. }
+                )
+            })
+            .collect();
+        (mine.len() == 3).then(|| mine.into_iter().cloned().collect::<Vec<_>>())
+    })
+    .await;
+    assert!(
+        matches!(&shown[0], LightPeerEvent::Tagged { peer_id, tag, value: 25, decaying: false, .. }
+            if *peer_id == other && tag == "useful"),
+        "{shown:?}"
+    );
+    assert!(matches!(&shown[1], LightPeerEvent::Protected { tag, .. } if tag == "user"));
+    assert!(
+        matches!(&shown[2], LightPeerEvent::Reported { action, name, delta, score, .. }
+            if action == "low_tolerance" && name == "test" && *delta == -10.0 && *score <= -9.99),
+        "{shown:?}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn trim_settings_change_live_and_a_bad_set_is_refused_whole_naming_the_field() {
+    let events: Rc<RefCell<Vec<LightPeerEvent>>> = Rc::default();
+    let sink = events.clone();
+    let peer =
+        LightPeer::start(LightPeerConfig::default(), move |e| sink.borrow_mut().push(e)).unwrap();
+    let before = peer.engine_view().await.unwrap().settings;
+    assert_eq!(
+        before,
+        SettingsView {
+            low_water: 6,
+            high_water: 8,
+            grace_period_ms: 2_000,
+            silence_period_ms: 1_000
+        }
+    );
+    let bad = SettingsView { low_water: 9, ..before };
+    let err = peer.set_trim_settings(bad).await.unwrap_err();
+    assert!(err.contains("`low_water`: must not exceed high_water (9 > 8)"), "{err}");
+    assert_eq!(peer.engine_view().await.unwrap().settings, before);
+
+    let next =
+        SettingsView { low_water: 2, high_water: 3, grace_period_ms: 0, silence_period_ms: 500 };
+    // Nobody is connected, so nothing is over the new high water.
+    assert_eq!(peer.set_trim_settings(next).await, Ok(false));
+    assert_eq!(peer.engine_view().await.unwrap().settings, next);
+    let changed: Vec<LightPeerEvent> = events
+        .borrow()
+        .iter()
+        .filter(|e| matches!(e, LightPeerEvent::SettingsChanged { .. }))
+        .cloned()
+        .collect();
+    assert!(
+        matches!(changed.as_slice(), [LightPeerEvent::SettingsChanged { settings, trimmed: false, .. }] if *settings == next),
+        "{changed:?}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn controls_name_a_bad_argument_and_disconnect_refuses_a_peer_that_is_not_connected() {
+    let peer = LightPeer::start(LightPeerConfig::default(), |_| {}).unwrap();
+    let other = libp2p::identity::Keypair::generate_ed25519().public().to_peer_id().to_string();
+    let err = peer.tag("not-a-peer", "useful", 1).unwrap_err();
+    assert!(err.starts_with("peer_id: \"not-a-peer\" is not a peer id"), "{err}");
+    assert_eq!(peer.tag(&other, "  ", 1).unwrap_err(), "tag: must not be empty");
+    assert_eq!(
+        peer.report(&other, PeerAction::Custom { delta: f64::NAN }, "x").unwrap_err(),
+        "delta: must be a finite number, got NaN"
+    );
+    assert_eq!(
+        peer.disconnect(&other).await.unwrap_err(),
+        format!("peer_id: {other} is not connected")
+    );
 }
 
 mod callback_guard {

@@ -110,7 +110,7 @@ pub fn app() -> Html {
                 }
                 if matches!(mode, Mode::Live | Mode::Sandbox) {
                     <SettingsForm header={f.header.clone()} on_control={on_control.clone()}
-                        error={state.control_error.clone()} enabled={mode == Mode::Sandbox} />
+                        error={state.control_error.clone()} enabled=true />
                 }
                 <div class="board">
                     <div class="main-col">
@@ -122,7 +122,7 @@ pub fn app() -> Html {
                     </div>
                     <div class="side-col">
                         <PeerDetails row={selected_row} history={f.selected.clone()} on_control={on_control.clone()}
-                            {on_close} full_controls={mode == Mode::Sandbox} now={f.now} />
+                            {on_close} full_controls={matches!(mode, Mode::Live | Mode::Sandbox)} now={f.now} />
                         <TrimTimeline trims={Rc::clone(&f.trims)} {on_show} shown={state.ranked.as_ref().map(|t| t.at_ms)} />
                         <LogView lines={Rc::clone(&f.log)} />
                     </div>

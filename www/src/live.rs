@@ -9,7 +9,9 @@ use std::{
     time::Duration,
 };
 
-use peerkeeper_web::light_peer::{LightPeer, LightPeerConfig, LightPeerOptions};
+use peerkeeper_web::light_peer::{
+    report_action, LightPeer, LightPeerConfig, LightPeerOptions, SettingsView,
+};
 use peerkeeper_web::light_peer_event::LightPeerEvent;
 use yew::UseReducerDispatcher;
 
@@ -35,6 +37,8 @@ struct Live {
     selected: Option<String>,
     dispatch: Option<UseReducerDispatcher<PageState>>,
     pending: bool,
+    /// An engine view is on its way (at most one at a time).
+    viewing: bool,
 }
 
 thread_local! {
@@ -96,8 +100,12 @@ fn start_light_peer(
             return false;
         }
     }
-    // Uptime and connected-for move even when nothing happens.
-    gloo_timers::callback::Interval::new(1_000, schedule).forget();
+    // Uptime, connected-for and decaying scores move even when nothing happens.
+    gloo_timers::callback::Interval::new(1_000, || {
+        refresh_view();
+        schedule();
+    })
+    .forget();
     schedule();
     true
 }
@@ -145,6 +153,26 @@ async fn restore_and_persist() {
     }
 }
 
+/// Asks the engine for its view of every peer (scores and their parts, tags, countdowns) and
+/// folds it into the rows; skipped while an earlier request is still out.
+fn refresh_view() {
+    let Some(peer) = LIGHT_PEER.with(|cell| cell.get().cloned()) else { return };
+    if LIVE.with(|l| std::mem::replace(&mut l.borrow_mut().viewing, true)) {
+        return;
+    }
+    wasm_bindgen_futures::spawn_local(async move {
+        let view = peer.engine_view().await;
+        LIVE.with(|l| {
+            let mut l = l.borrow_mut();
+            l.viewing = false;
+            if let Some(view) = &view {
+                l.recorder.apply_engine_view(view, now());
+            }
+        });
+        schedule();
+    });
+}
+
 /// Asks for one render on the next animation frame (no-op if one is already asked for).
 pub fn schedule() {
     let go = LIVE.with(|l| !std::mem::replace(&mut l.borrow_mut().pending, true));
@@ -161,7 +189,13 @@ fn flush() {
         let rows = l.recorder.live_rows();
         let connected = rows.iter().filter(|r| r.is_connected()).count();
         l.recorder.sample(now, connected, &rows);
-        let c = LightPeerConfig::default();
+        let d = LightPeerConfig::default();
+        let c = l.recorder.live_settings().unwrap_or(SettingsView {
+            low_water: d.low_water,
+            high_water: d.high_water,
+            grace_period_ms: d.grace_period_ms,
+            silence_period_ms: d.silence_period_ms,
+        });
         let header = Header {
             mode: "live".into(),
             connected,
@@ -201,16 +235,35 @@ fn note(line: String) {
     schedule();
 }
 
-/// Carries out a control on the light peer. It takes dials and protections; the other
-/// commands need the engine in the page (the sandbox) until the light peer takes them.
+/// The name the page's reports carry in the engine's last-action record.
+const REPORT_NAME: &str = "page";
+
+/// Carries out a control on the light peer's engine. Settings and disconnects are answered
+/// by the engine later: their refusal reaches the controls then. Every control is followed by
+/// a fresh engine view, so its effect shows in the table at once.
 pub fn control(c: Control) -> Result<(), String> {
     let result = LIGHT_PEER.with(|cell| {
-        let peer = cell.get().ok_or("the light peer has not started")?;
+        let peer = cell.get().ok_or("the light peer has not started")?.clone();
         match c {
             Control::Dial(address) => peer.dial(&address).map_err(|e| format!("cannot dial: {e}")),
             Control::Protect { peer: id, tag } => {
                 peer.protect(&id, &tag)?;
                 LIVE.with(|l| l.borrow_mut().recorder.live_protected(&id));
+                Ok(())
+            }
+            Control::Unprotect { peer: id, tag } => peer.unprotect(&id, &tag),
+            Control::Tag { peer: id, tag, value } => peer.tag(&id, &tag, value),
+            Control::Untag { peer: id, tag } => peer.untag(&id, &tag),
+            Control::Report { peer: id, action } => {
+                let action = report_action(&action)?;
+                peer.report(&id, action, REPORT_NAME)
+            }
+            Control::Disconnect { peer: id } => {
+                answer_later(async move { peer.disconnect(&id).await });
+                Ok(())
+            }
+            Control::Settings(s) => {
+                answer_later(async move { peer.set_trim_settings(s.into()).await.map(drop) });
                 Ok(())
             }
             other => Err(format!(
@@ -222,8 +275,24 @@ pub fn control(c: Control) -> Result<(), String> {
     if let Err(e) = &result {
         note(e.clone());
     }
+    refresh_view();
     schedule();
     result
+}
+
+/// Waits for the engine's answer to a control; a refusal is logged and shown by the controls.
+fn answer_later(answer: impl std::future::Future<Output = Result<(), String>> + 'static) {
+    wasm_bindgen_futures::spawn_local(async move {
+        let result = answer.await;
+        if let Err(e) = &result {
+            note(e.clone());
+        }
+        let dispatch = LIVE.with(|l| l.borrow().dispatch.clone());
+        if let Some(d) = dispatch {
+            d.dispatch(Action::ControlResult(result));
+        }
+        refresh_view();
+    });
 }
 
 fn name(c: &Control) -> &'static str {

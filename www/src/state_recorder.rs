@@ -5,7 +5,7 @@
 use std::{collections::BTreeMap, rc::Rc};
 
 use peerkeeper_core::{Event, Millis};
-use peerkeeper_web::light_peer_event::{LightPeerEvent, StatusView};
+use peerkeeper_web::light_peer_event::{EngineView, LightPeerEvent, SettingsView, StatusView};
 
 use crate::{
     state_frame::{Frame, Header, PeerHistory},
@@ -70,6 +70,11 @@ pub struct Recorder {
     trims_cache: Option<Rc<Vec<TrimRecord>>>,
     /// The live light peer's own chain status.
     local_status: Option<StatusView>,
+    /// The live engine's trim settings, from its latest view or settings change.
+    live_settings: Option<SettingsView>,
+    /// Page time minus engine time (ms), from the latest engine view: converts the engine's
+    /// deadlines to the page clock the table counts down on.
+    engine_offset: i64,
 }
 
 fn push_bounded<T>(list: &mut Vec<T>, item: T) {
@@ -92,6 +97,8 @@ impl Default for Recorder {
             events_seen: 0,
             trims_cache: None,
             local_status: None,
+            live_settings: None,
+            engine_offset: 0,
         }
     }
 }
@@ -105,6 +112,17 @@ impl Recorder {
         let stamped = format!("{:.1} s {line}", at as f64 / 1000.0);
         self.traces.entry(peer.to_string()).or_default().events.push(stamped);
         self.log.push(format!("{line} ({})", crate::state_peers::short_id(peer)));
+    }
+
+    /// A line in the peer's own history only (the log has its own line for it).
+    fn trace_note(&mut self, peer: &str, at: Millis, line: String) {
+        let stamped = format!("{:.1} s {line}", at as f64 / 1000.0);
+        self.traces.entry(peer.to_string()).or_default().events.push(stamped);
+    }
+
+    /// Page time `now` on the engine's clock, which the live events are stamped with.
+    fn engine_ms(&self, now: Millis) -> Millis {
+        now.saturating_add_signed(-self.engine_offset)
     }
 
     fn came(&mut self, peer: &str, at: Millis) {
@@ -164,8 +182,16 @@ impl Recorder {
                 row.transport = transport;
                 row.address = address;
                 row.reason = None;
-                *self.live_conns.entry(peer_id.clone()).or_default() += 1;
+                let first = {
+                    let open = self.live_conns.entry(peer_id.clone()).or_default();
+                    *open += 1;
+                    *open == 1
+                };
                 self.came(&peer_id, now);
+                if first {
+                    let line = format!("connected over {}", self.live[&peer_id].transport);
+                    self.trace_note(&peer_id, self.engine_ms(now), line);
+                }
             }
             LightPeerEvent::Disconnected { peer_id, cause, .. } => {
                 let why = cause.unwrap_or_else(|| "closed".into());
@@ -176,6 +202,7 @@ impl Recorder {
                     return;
                 }
                 self.left(&peer_id, now);
+                self.trace_note(&peer_id, self.engine_ms(now), format!("disconnected: {why}"));
                 if let Some(row) = self.live.get_mut(&peer_id) {
                     row.state = "disconnected".into();
                     row.rtt_ms = None;
@@ -203,8 +230,9 @@ impl Recorder {
                 }
                 self.record_trim(record);
             }
-            LightPeerEvent::Dropped { peer_id, reason, .. } => {
+            LightPeerEvent::Dropped { peer_id, reason, at_ms } => {
                 self.note(format!("dropping {peer_id}: {reason}"));
+                self.trace_note(&peer_id, at_ms, format!("closing: {reason}"));
                 // A trim's victims already carry their verdict.
                 if reason != "too_many_peers" {
                     if let Some(row) = self.live.get_mut(&peer_id) {
@@ -215,6 +243,7 @@ impl Recorder {
             }
             LightPeerEvent::PeerStatus { peer_id, status } => {
                 if let Some(row) = self.live.get_mut(&peer_id) {
+                    row.last_received = Some(now);
                     row.network_id = Some(status.network_id);
                     row.peer_head = Some(status.head);
                     row.peer_fork =
@@ -222,23 +251,28 @@ impl Recorder {
                     row.peer_fork_status = Some(status.fork_status);
                 }
             }
-            LightPeerEvent::AlignmentChanged { peer_id, aligned, why, .. } => {
+            LightPeerEvent::AlignmentChanged { peer_id, aligned, why, at_ms } => {
                 let verb = if aligned { "aligned" } else { "not aligned" };
                 self.note(format!("{peer_id} {verb} ({why})"));
+                self.trace_note(&peer_id, at_ms, format!("{verb} ({why})"));
                 if let Some(row) = self.live.get_mut(&peer_id) {
                     row.aligned = Some(aligned);
                 }
             }
             LightPeerEvent::LocalStatus { status, .. } => self.local_status = Some(status),
-            LightPeerEvent::Struck { peer_id, strikes, .. } => {
+            LightPeerEvent::Struck { peer_id, kind, strikes, threshold, at_ms, .. } => {
+                self.trace_note(&peer_id, at_ms, format!("strike {kind}: {strikes}/{threshold}"));
                 if let Some(row) = self.live.get_mut(&peer_id) {
                     row.strikes = strikes;
                 }
             }
-            LightPeerEvent::SoftBanned { peer_id, reason, until_ms, .. } => {
+            LightPeerEvent::SoftBanned { peer_id, reason, until_ms, at_ms } => {
                 self.note(format!("soft-banned {peer_id}: {reason}"));
+                let line = format!("soft-banned until {:.1} s: {reason}", until_ms as f64 / 1e3);
+                self.trace_note(&peer_id, at_ms, line);
+                let until = self.to_page_ms(until_ms);
                 if let Some(row) = self.live.get_mut(&peer_id) {
-                    row.banned_until = Some(until_ms);
+                    row.banned_until = Some(until);
                     row.banned_after_strikes = Some(row.strikes);
                     row.reason = Some("banned".into());
                 }
@@ -250,8 +284,11 @@ impl Recorder {
                 }
             }
             LightPeerEvent::DialScheduled { peer_id, due_ms, backoff_ms, failures, at_ms } => {
+                let line = format!("redial at {:.1} s (failures {failures})", due_ms as f64 / 1e3);
+                self.trace_note(&peer_id, at_ms, line);
+                let due = self.to_page_ms(due_ms);
                 if let Some(row) = self.live.get_mut(&peer_id) {
-                    row.backoff_until = Some(due_ms);
+                    row.backoff_until = Some(due);
                     push_bounded(&mut row.dials_scheduled, (at_ms, due_ms, backoff_ms, failures));
                 }
             }
@@ -263,6 +300,58 @@ impl Recorder {
             }
             LightPeerEvent::PeersLearned { from, addresses } => {
                 self.note(format!("{from} shared {} peers", addresses.len()));
+                if let Some(row) = self.live.get_mut(&from) {
+                    row.last_received = Some(now);
+                }
+            }
+            LightPeerEvent::SettingsChanged { settings, trimmed, at_ms } => {
+                let s = settings;
+                self.note(format!(
+                    "{:.1} s settings: low {} high {} grace {:.1} s silence {:.1} s{}",
+                    at_ms as f64 / 1e3,
+                    s.low_water,
+                    s.high_water,
+                    s.grace_period_ms as f64 / 1e3,
+                    s.silence_period_ms as f64 / 1e3,
+                    if trimmed { "; over the high water: trimming" } else { "" }
+                ));
+                self.live_settings = Some(settings);
+            }
+            LightPeerEvent::Tagged { peer_id, tag, value, decaying, at_ms } => {
+                self.tag_point(&peer_id, &tag, now, value as f64);
+                let row = self.live_row(&peer_id);
+                match row.tags.iter_mut().find(|(n, _, _)| *n == tag) {
+                    Some(t) => t.1 = value,
+                    None => row.tags.push((tag.clone(), value, decaying)),
+                }
+                self.peer_note(&peer_id, at_ms, format!("tag {tag} = {value}"));
+            }
+            LightPeerEvent::TagRemoved { peer_id, tag, cause, at_ms } => {
+                self.tag_point(&peer_id, &tag, now, 0.0);
+                self.live_row(&peer_id).tags.retain(|(n, _, _)| *n != tag);
+                self.peer_note(&peer_id, at_ms, format!("tag {tag} removed ({cause})"));
+            }
+            LightPeerEvent::Protected { peer_id, tag, at_ms } => {
+                self.live_row(&peer_id).protected = true;
+                self.peer_note(&peer_id, at_ms, format!("protected ({tag})"));
+            }
+            LightPeerEvent::Unprotected { peer_id, tag, still_protected, at_ms } => {
+                self.live_row(&peer_id).protected = still_protected;
+                self.peer_note(&peer_id, at_ms, format!("unprotected ({tag})"));
+            }
+            LightPeerEvent::Reported { peer_id, action, name, delta, score, at_ms } => {
+                self.live_row(&peer_id).last_action = Some(name.clone());
+                let line = format!("reported {name} ({action}): {delta:+.1} → {score:.1}");
+                self.peer_note(&peer_id, at_ms, line);
+            }
+            LightPeerEvent::Banned { peer_id, reason, until_ms, at_ms } => {
+                let until = self.to_page_ms(until_ms);
+                let row = self.live_row(&peer_id);
+                row.banned_until = Some(until);
+                row.reason = Some(reason.clone());
+                self.traces.entry(peer_id.clone()).or_default().reason = Some(reason.clone());
+                let line = format!("banned until {:.1} s ({reason})", until_ms as f64 / 1e3);
+                self.peer_note(&peer_id, at_ms, line);
             }
             LightPeerEvent::Restored { peers } => {
                 self.note(format!("restored the engine snapshot: {} peers", peers.len()));
@@ -293,12 +382,74 @@ impl Recorder {
 
     /// Marks a peer protected in the live rows (the page protected it).
     pub fn live_protected(&mut self, peer_id: &str) {
-        let row = self.live.entry(peer_id.to_string()).or_insert_with(|| PeerRow {
+        self.live_row(peer_id).protected = true;
+    }
+
+    /// The live row of `peer_id`, made (not connected) if the page has not seen it yet.
+    fn live_row(&mut self, peer_id: &str) -> &mut PeerRow {
+        self.live.entry(peer_id.to_string()).or_insert_with(|| PeerRow {
             peer_id: peer_id.to_string(),
             state: "disconnected".into(),
             ..PeerRow::default()
-        });
-        row.protected = true;
+        })
+    }
+
+    fn to_page_ms(&self, engine_ms: Millis) -> Millis {
+        engine_ms.saturating_add_signed(self.engine_offset)
+    }
+
+    /// The live engine's trim settings, once it has reported them.
+    pub fn live_settings(&self) -> Option<SettingsView> {
+        self.live_settings
+    }
+
+    /// Brings the live rows up to the engine's view taken at page time `now`: score and its
+    /// parts, tags, protection, strikes, redial and ban countdowns, last action, and the
+    /// states the connection events cannot tell (`disconnecting`, `banned`). Connected or not
+    /// stays with the connection events, which may be newer than the view.
+    pub fn apply_engine_view(&mut self, view: &EngineView, now: Millis) {
+        self.engine_offset = now as i64 - view.at_ms as i64;
+        self.live_settings = Some(view.settings);
+        for p in &view.peers {
+            for t in &p.tags {
+                let last = self
+                    .traces
+                    .get(&p.peer_id)
+                    .and_then(|tr| tr.tags.get(&t.name))
+                    .and_then(|ring| ring.last().map(|(_, v)| *v));
+                if last != Some(t.value as f64) && self.traces.contains_key(&p.peer_id) {
+                    self.tag_point(&p.peer_id, &t.name, now, t.value as f64);
+                }
+            }
+            let row = self.live_row(&p.peer_id);
+            let open = row.is_connected() || row.state == "disconnecting";
+            row.state = match p.state.as_str() {
+                "banned" => "banned".into(),
+                "disconnecting" if open => "disconnecting".into(),
+                _ if open => "connected".into(),
+                _ => "disconnected".into(),
+            };
+            row.direction = p.direction.clone().or(row.direction.take());
+            row.agent = p.agent_version.clone().or(row.agent.take());
+            row.score = Some(p.score);
+            row.tag_score = Some(p.tag_score);
+            row.behaviour_score = Some(p.behaviour_score);
+            row.application_score = Some(p.application_score);
+            row.tags = p.tags.iter().map(|t| (t.name.clone(), t.value, t.decaying)).collect();
+            row.protected = p.protected;
+            row.aligned = p.aligned.or(row.aligned);
+            row.strikes = p.strikes;
+            row.backoff_until = p.redial_in_ms.map(|ms| now + ms);
+            row.banned_until = p.ban_remaining_ms.map(|ms| now + ms);
+            row.last_action = p.last_action.clone();
+            if !open {
+                if let Some(reason) = &p.disconnect_reason {
+                    if row.reason.is_none() {
+                        row.reason = Some(reason.clone());
+                    }
+                }
+            }
+        }
     }
 
     /// The live rows at page time `now`, with uptime and reasons filled in.

@@ -113,6 +113,69 @@ async fn a_thousand_peer_table_renders_only_the_rows_in_view() {
 }
 
 #[wasm_bindgen_test]
+async fn a_live_row_shows_every_column_the_engine_fills() {
+    let row = PeerRow {
+        peer_id: "12D3KooWLivePeer0001".into(),
+        state: "banned".into(),
+        direction: Some("outbound".into()),
+        transport: "webrtc-direct".into(),
+        agent: Some("peerkeeper-demo/0.1".into()),
+        rtt_ms: Some(3.5),
+        score: Some(40.5),
+        tag_score: Some(50.0),
+        behaviour_score: Some(-9.5),
+        application_score: Some(0.0),
+        tags: vec![("useful".into(), 50, false), ("px".into(), 3, true)],
+        protected: true,
+        aligned: Some(false),
+        peer_fork: Some("MINORITY/FWD".into()),
+        strikes: 4,
+        banned_until: Some(61_000),
+        last_sent: Some(500),
+        last_received: Some(1_000),
+        uptime_ms: 2_000,
+        reason: Some("banned".into()),
+        ..PeerRow::default()
+    };
+    let (_, on_sort) = recorder();
+    let mut props = table_props(Rc::new(vec![row]), TableView::default(), on_sort);
+    props.now = 1_000;
+    let root = mount::<PeerTable>(props).await;
+    let cells: Vec<String> = all(&root, "tr[data-peer-id] td")
+        .iter()
+        .map(|c| c.text_content().unwrap().replace("copy", "").trim().to_string())
+        .collect();
+    assert_eq!(
+        cells,
+        [
+            "…Peer0001",
+            "banned",
+            "outbound",
+            "webrtc-direct",
+            "peerkeeper-demo/0.1",
+            "3.5 ms",
+            "—",
+            "40.5 (50/-9.5/0)",
+            "useful=50 px~=3",
+            "yes",
+            "no",
+            "MINORITY/FWD",
+            "4",
+            "ban 1 min 00 s",
+            "0.5 s ago / 0.0 s ago",
+            "2.0 s",
+            "banned",
+        ]
+    );
+    let score = root.query_selector("td.score").unwrap().unwrap();
+    let attr = |n: &str| score.get_attribute(n).unwrap();
+    assert_eq!(
+        (attr("data-tag-score"), attr("data-behaviour-score"), attr("data-application-score")),
+        ("50".to_string(), "-9.5".to_string(), "0".to_string())
+    );
+}
+
+#[wasm_bindgen_test]
 async fn a_header_click_asks_for_that_column_and_a_sorted_view_orders_the_rows() {
     let (sorts, on_sort) = recorder();
     let view = TableView { sort: Column::Score, descending: false, filter: String::new() };

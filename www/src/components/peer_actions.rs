@@ -14,7 +14,8 @@ pub struct PeerActionsProps {
     pub peer: String,
     pub protected: bool,
     pub on_control: Callback<Control>,
-    /// False in live mode until the light peer takes these commands: only protect is offered.
+    /// False where the engine takes no tag, report or disconnect (a lesson plays its own
+    /// steps): only protect is offered.
     pub full: bool,
 }
 
@@ -97,7 +98,7 @@ pub fn peer_actions(props: &PeerActionsProps) -> Html {
                 <button type="button" id="peer-report" onclick={report}>{ "Report" }</button>
                 <button type="button" id="peer-disconnect" onclick={disconnect}>{ "Disconnect" }</button>
             } else {
-                <p class="hint">{ "Tag, report and disconnect are available in the sandbox; the live light peer takes protect and dial." }</p>
+                <p class="hint">{ "Tag, report and disconnect are available in the sandbox and live." }</p>
             }
             if let Some(e) = &*error { <p class="error" role="alert">{ e }</p> }
         </div>

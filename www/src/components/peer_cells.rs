@@ -71,7 +71,13 @@ pub fn cell(
                 (None, None, None) => String::new(),
                 (t, b, a) => format!(" ({}/{}/{})", num(t), num(b), num(a)),
             };
-            html! { <td class="score" data-score={num(r.score)}><strong>{ num(r.score) }</strong><small>{ parts }</small></td> }
+            let raw = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+            html! {
+                <td class="score" data-score={num(r.score)} data-tag-score={raw(r.tag_score)}
+                    data-behaviour-score={raw(r.behaviour_score)} data-application-score={raw(r.application_score)}>
+                    <strong>{ num(r.score) }</strong><small>{ parts }</small>
+                </td>
+            }
         }
         Column::Tags => html! { <td class="tags">{ r.tags.iter().map(|(n, v, d)|
         format!("{n}{}={v}", if *d { "~" } else { "" })).collect::<Vec<_>>().join(" ") }</td> },

@@ -69,7 +69,7 @@ pub fn settings_form(props: &SettingsFormProps) -> Html {
             { field(3, "set-silence", "silence (s)") }
             <button type="submit" id="apply-settings" disabled={!props.enabled}>{ "Apply" }</button>
             if !props.enabled {
-                <span class="hint">{ "The live light peer's settings are fixed at start; change them in the sandbox." }</span>
+                <span class="hint">{ "A lesson plays its own settings; change them in the sandbox or live." }</span>
             }
             if let Some(e) = error { <p class="error" role="alert" id="settings-error">{ e }</p> }
         </form>
