@@ -41,6 +41,31 @@ export class LightPeer extends EventTarget {
     str('protect', 'peer', peer); str('protect', 'tag', tag);
     this.#raw.protect(peer, tag);
   }
+
+  // The controls below check their own arguments in the wasm (TypeError for a wrong type,
+  // RangeError for a bad value, each naming the argument); the engine's answer arrives as an
+  // event (`unprotected`, `tagged`, `tagRemoved`, `reported`, ...).
+
+  /** Removes one protection tag. */
+  unprotect(peer, tag) { this.#raw.unprotect(peer, tag); }
+
+  /** Sets a static tag to a safe integer value. */
+  tag(peer, tag, value) { this.#raw.tag(peer, tag, value); }
+
+  /** Removes a static tag. */
+  untag(peer, tag) { this.#raw.untag(peer, tag); }
+
+  /** Reports `action` (`fatal`, `low_tolerance`, `mid_tolerance`, `high_tolerance`) against a peer, recorded as `name`. */
+  report(peer, action, name) { this.#raw.report(peer, action, name); }
+
+  /** Closes every connection to a connected peer; rejects with a RangeError otherwise. */
+  disconnect(peer) { return this.#raw.disconnect(peer); }
+
+  /** Changes `{ lowWater, highWater, gracePeriod, silencePeriod }` while running (absent fields keep their value); resolves to whether a trim follows. */
+  setTrimSettings(settings) { return this.#raw.setTrimSettings(settings); }
+
+  /** The engine's view of every peer it knows. */
+  engineView() { return this.#raw.engineView(); }
 }
 
 export default { LightPeer };

@@ -13,6 +13,9 @@ import { APP_DIR } from './harness.mjs';
 const PKG = join(APP_DIR, 'node_modules', 'peerkeeper');
 const TYPES = { '.mjs': 'text/javascript', '.js': 'text/javascript', '.wasm': 'application/wasm' };
 
+// Any valid peer id: the engine keeps tags and reports for peers it has not met.
+const OTHER_PEER = '12D3KooWNcr3JhFVGDhmcVk8kaEqiQZiXSHsUrH6qLrpCR7zH6s2';
+
 const closed = createServer();
 await new Promise((r) => closed.listen(0, '127.0.0.1', r));
 const CLOSED_PORT = closed.address().port;
@@ -42,6 +45,29 @@ const PAGES = {
     lp.dial('/ip4/127.0.0.1/tcp/${CLOSED_PORT}/ws');
     const detail = await failed;
     window.result = { peerId: lp.peerId, errors, dialing: events, failed: detail };
+  </script>`,
+  '/controls': `<!doctype html><script type="module">
+    import { LightPeer } from '/pkg/light-peer.mjs';
+    const other = '${OTHER_PEER}';
+    const lp = new LightPeer({ lowWater: 2, highWater: 3 });
+    const seen = [];
+    for (const type of ['tagged', 'tagRemoved', 'reported', 'protected', 'unprotected']) {
+      lp.addEventListener(type, (e) => seen.push([e.type, e.detail.peerId, e.detail.tag ?? e.detail.action]));
+    }
+    const errors = [];
+    const attempt = async (f) => { try { await f(); errors.push(null); } catch (e) { errors.push(e.name + ': ' + e.message); } };
+    await attempt(() => lp.tag(other, '', 1));
+    await attempt(() => lp.report(other, 'gentle'));
+    await attempt(() => lp.disconnect(other));
+    await attempt(() => lp.setTrimSettings({ lowWater: 5, highWater: 4 }));
+    lp.tag(other, 'useful', 50);
+    lp.protect(other, 'relay');
+    lp.unprotect(other, 'relay');
+    lp.report(other, 'low_tolerance', 'slow');
+    lp.untag(other, 'useful');
+    const trims = await lp.setTrimSettings({ highWater: 10 });
+    const view = await lp.engineView();
+    window.result = { errors, seen, trims, settings: view.settings };
   </script>`,
 };
 
@@ -111,4 +137,23 @@ test('the light peer starts in Chromium, refuses bad input by name and reports a
   assert.deepEqual(r.dialing, [{ type: 'dialing', address: `/ip4/127.0.0.1/tcp/${CLOSED_PORT}/ws` }]);
   assert.equal(r.failed.type, 'dialFailed');
   assert.equal(typeof r.failed.error, 'string');
+});
+
+test("the light peer's controls reach its engine through the package, bad input refused by name", async () => {
+  const r = await run('/controls');
+  assert.deepEqual(r.errors.map((e) => e && e.split(':')[0]), ['RangeError', 'RangeError', 'RangeError', 'RangeError']);
+  assert.equal(r.errors[0], 'RangeError: tag: tag must not be empty');
+  assert.match(r.errors[1], /^RangeError: report: .*gentle/);
+  assert.match(r.errors[2], /^RangeError: disconnect: /);
+  assert.match(r.errors[3], /^RangeError: setTrimSettings: .*low_water|^RangeError: setTrimSettings: .*lowWater/);
+  assert.deepEqual(r.seen, [
+    ['tagged', OTHER_PEER, 'useful'],
+    ['protected', OTHER_PEER, 'relay'],
+    ['unprotected', OTHER_PEER, 'relay'],
+    ['reported', OTHER_PEER, 'low_tolerance'],
+    ['tagRemoved', OTHER_PEER, 'useful'],
+  ]);
+  assert.equal(r.trims, false);
+  assert.equal(r.settings.highWater, 10);
+  assert.equal(r.settings.lowWater, 2);
 });
