@@ -1,36 +1,13 @@
 // The node's embedded demo network: real libp2p peers listed in /bootstrap.json that the page
 // can dial.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import { startNode, stopNode, launchBrowser, openPage, chromiumDialRefusal } from './harness.mjs';
+import { openPage, chromiumDialRefusal, nodeAndBrowser } from './harness.mjs';
+import { demoPeersListening } from './demo_helpers.mjs';
 
 const TIMEOUT = 30_000;
-let node;
-let browser;
-let bootstrap;
-
-before(async () => {
-  node = await startNode({ args: ['--demo-peers', '3'] });
-  browser = await launchBrowser();
-  bootstrap = await demoPeersListening(node.url);
-});
-
-after(async () => {
-  await browser?.close();
-  if (node) await stopNode(node);
-});
-
-/** Polls /bootstrap.json until every demo peer lists its listeners (they bind asynchronously). */
-async function demoPeersListening(pageUrl) {
-  const deadline = Date.now() + TIMEOUT;
-  for (;;) {
-    const json = await (await fetch(new URL('/bootstrap.json', pageUrl))).json();
-    if (json.demo_peers.length > 0 && json.demo_peers.every((d) => d.addrs.length >= 2)) return json;
-    if (Date.now() > deadline) throw new Error(`demo peers never listed their addresses: ${JSON.stringify(json)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const env = nodeAndBrowser(['--demo-peers', '3'], { demo: true });
 
 function addr(demoPeer, transport) {
   const found = demoPeer.addrs.find((a) => a.transport === transport);
@@ -39,13 +16,13 @@ function addr(demoPeer, transport) {
 }
 
 test('/bootstrap.json keeps the node shape and lists 3 demo peers with webrtc-direct, webtransport and websocket', () => {
-  assert.equal(bootstrap.peer_id, node.peerId);
-  assert.deepEqual(bootstrap.addrs.map((a) => a.transport).sort(), ['tcp', 'webrtc-direct', 'websocket', 'webtransport']);
-  assert.deepEqual(bootstrap.demo_peers.map((d) => d.kind), ['honest', 'slow', 'flapping']);
-  const ids = new Set(bootstrap.demo_peers.map((d) => d.peer_id));
+  assert.equal(env.bootstrap.peer_id, env.node.peerId);
+  assert.deepEqual(env.bootstrap.addrs.map((a) => a.transport).sort(), ['tcp', 'webrtc-direct', 'websocket', 'webtransport']);
+  assert.deepEqual(env.bootstrap.demo_peers.map((d) => d.kind), ['honest', 'slow', 'flapping']);
+  const ids = new Set(env.bootstrap.demo_peers.map((d) => d.peer_id));
   assert.equal(ids.size, 3);
-  assert.ok(!ids.has(node.peerId));
-  for (const d of bootstrap.demo_peers) {
+  assert.ok(!ids.has(env.node.peerId));
+  for (const d of env.bootstrap.demo_peers) {
     assert.match(d.peer_id, /^12D3KooW/);
     assert.deepEqual(d.addrs.map((a) => a.transport).sort(), ['webrtc-direct', 'websocket', 'webtransport']);
     for (const a of d.addrs) assert.ok(a.multiaddr.endsWith(`/p2p/${d.peer_id}`), a.multiaddr);
@@ -57,8 +34,8 @@ test('/bootstrap.json keeps the node shape and lists 3 demo peers with webrtc-di
 });
 
 async function expectDemoConnected(demoPeer, transport) {
-  const url = `${node.url}?peer=${encodeURIComponent(addr(demoPeer, transport))}`;
-  const { page, problems } = await openPage(browser, url);
+  const url = `${env.node.url}?peer=${encodeURIComponent(addr(demoPeer, transport))}`;
+  const { page, problems } = await openPage(env.browser, url);
   const row = page.locator(`tr[data-peer-id="${demoPeer.peer_id}"]`);
   await row.and(page.locator('[data-state="connected"]')).waitFor({ timeout: TIMEOUT });
   assert.equal(await row.getAttribute('data-transport'), transport);
@@ -70,15 +47,15 @@ async function expectDemoConnected(demoPeer, transport) {
 }
 
 test('the page dials an honest demo peer from ?peer= over websocket and sees its demo agent', async () => {
-  await expectDemoConnected(bootstrap.demo_peers[0], 'websocket');
+  await expectDemoConnected(env.bootstrap.demo_peers[0], 'websocket');
 });
 
 test('the page dials the slow demo peer over webrtc-direct and sees its demo agent', async () => {
-  await expectDemoConnected(bootstrap.demo_peers[1], 'webrtc-direct');
+  await expectDemoConnected(env.bootstrap.demo_peers[1], 'webrtc-direct');
 });
 
 test('the page dials an honest demo peer over webtransport and sees its demo agent', async () => {
-  await expectDemoConnected(bootstrap.demo_peers[0], 'webtransport');
+  await expectDemoConnected(env.bootstrap.demo_peers[0], 'webtransport');
 });
 
 /** 'open' if a TCP connection to the port is accepted, 'refused' if it is refused. */
@@ -92,11 +69,11 @@ function tcpProbe(port) {
 
 // Runs last: the flapping peer (schedule: up 30 s from node start, down 15 s, up again).
 test('the page sees the flapping demo peer drop; its port refuses while down and reopens on the same addresses', async () => {
-  const flapping = bootstrap.demo_peers[2];
+  const flapping = env.bootstrap.demo_peers[2];
   assert.equal(flapping.kind, 'flapping');
   const ws = addr(flapping, 'websocket');
   const port = Number(ws.match(/\/tcp\/(\d+)\//)[1]);
-  const { page, problems } = await openPage(browser, `${node.url}?peer=${encodeURIComponent(ws)}`);
+  const { page, problems } = await openPage(env.browser, `${env.node.url}?peer=${encodeURIComponent(ws)}`);
   const row = page.locator(`tr[data-peer-id="${flapping.peer_id}"]`);
   await row.and(page.locator('[data-state="connected"]')).waitFor({ timeout: TIMEOUT });
   await row.and(page.locator('[data-state="disconnected"]')).waitFor({ timeout: 45_000 });
@@ -107,7 +84,7 @@ test('the page sees the flapping demo peer drop; its port refuses while down and
     await new Promise((r) => setTimeout(r, 250));
   }
   assert.equal(state, 'open', 'the flapping peer came back within 30 s of going down');
-  const again = await demoPeersListening(node.url);
+  const again = await demoPeersListening(env.node.url);
   assert.deepEqual(again.demo_peers[2].addrs, flapping.addrs);
   // The page's engine redials the peer while it is down; Chromium logs each refusal itself.
   const refusal = chromiumDialRefusal(flapping);

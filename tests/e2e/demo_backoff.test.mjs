@@ -1,9 +1,9 @@
 // A flapping demo peer goes away: the page's engine redials it on its backoff ladder (each
 // failed redial doubles the wait) and reconnects once the peer is back.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startNode, stopNode, launchBrowser, openPage, chromiumDialRefusal } from './harness.mjs';
-import { demoPeersListening, demoPeer, row } from './demo_helpers.mjs';
+import { openPage, chromiumDialRefusal, nodeAndBrowser } from './harness.mjs';
+import { demoPeer, row } from './demo_helpers.mjs';
 
 // The page's redial ladder (web/src/light_peer.rs, LightPeerOptions::default()): 2 s doubling
 // up to 60 s.
@@ -19,29 +19,16 @@ const ARGS = [
   '--demo-flap-up-ms', '20000', '--demo-flap-down-ms', '20000',
 ];
 
-let node;
-let browser;
-let bootstrap;
-
-before(async () => {
-  node = await startNode({ args: ARGS });
-  bootstrap = await demoPeersListening(node.url);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  if (node) await stopNode(node);
-});
+const env = nodeAndBrowser(ARGS, { demo: true });
 
 const numbers = (text) => (text ? text.split(',').map(Number) : []);
 
 test('a flapping peer is redialled on the backoff ladder, in order, and reconnects when it is back', async () => {
   // Over websocket only: a browser notices a websocket close at once, while a webrtc-direct
   // connection to a vanished peer lingers until ICE gives up.
-  const peer = demoPeer(bootstrap, 'flapping');
+  const peer = demoPeer(env.bootstrap, 'flapping');
   const ws = peer.addrs.find((a) => a.transport === 'websocket').multiaddr;
-  const { page, problems } = await openPage(browser, `${node.url}?peer=${encodeURIComponent(ws)}`);
+  const { page, problems } = await openPage(env.browser, `${env.node.url}?peer=${encodeURIComponent(ws)}`);
   const flapping = row(page, peer.peer_id);
   await flapping.and(page.locator('[data-state="connected"]')).waitFor({ timeout: 20_000 });
   await flapping.and(page.locator('[data-state="disconnected"]')).waitFor({ timeout: 30_000 });

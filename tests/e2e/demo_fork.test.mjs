@@ -1,10 +1,10 @@
 // The minority-fork demo peer: the page follows the toy chain as a light node, finds the peer
 // aligned while it shares our chain, and sees it lose alignment once its branch finalizes
 // blocks our chain does not have.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startNode, stopNode, launchBrowser, openPage } from './harness.mjs';
-import { demoPeersListening, demoPeer, row } from './demo_helpers.mjs';
+import { openPage, nodeAndBrowser } from './harness.mjs';
+import { demoPeer, row } from './demo_helpers.mjs';
 
 // Blocks every 1.5 s; the split 25 s after the node starts, once the page has aligned with
 // every peer. LIB trails the head by 3 blocks, so the minority branch finalizes its own block
@@ -15,26 +15,13 @@ const ARGS = [
   '--chain-block-ms', '1500', '--demo-split-after-ms', '25000',
 ];
 
-let node;
-let browser;
-let bootstrap;
-
-before(async () => {
-  node = await startNode({ args: ARGS });
-  bootstrap = await demoPeersListening(node.url);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  if (node) await stopNode(node);
-});
+const env = nodeAndBrowser(ARGS, { demo: true });
 
 test('the minority-fork peer is aligned until the split, then loses alignment for a fork mismatch', async () => {
-  const { page, problems } = await openPage(browser, node.url);
-  const minorityId = demoPeer(bootstrap, 'minority_fork').peer_id;
+  const { page, problems } = await openPage(env.browser, env.node.url);
+  const minorityId = demoPeer(env.bootstrap, 'minority_fork').peer_id;
   const minority = row(page, minorityId);
-  const honest = row(page, bootstrap.demo_peers.find((d) => d.kind === 'honest').peer_id);
+  const honest = row(page, env.bootstrap.demo_peers.find((d) => d.kind === 'honest').peer_id);
 
   await minority.and(page.locator('[data-aligned="true"][data-fork-status="normal"]'))
     .waitFor({ timeout: 25_000 });

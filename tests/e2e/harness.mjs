@@ -3,7 +3,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
+import { demoPeersListening } from './demo_helpers.mjs';
 
 const NODE_BIN = process.env.NODE_BIN;
 const DIST = process.env.DIST;
@@ -137,4 +139,24 @@ export function chromiumDialRefusal(peer) {
   return (problem) =>
     (ws !== null && problem === `console: WebSocket connection to 'ws://127.0.0.1:${ws}/' failed: Error in connection establishment: net::ERR_CONNECTION_REFUSED`)
     || (wt !== null && problem.startsWith(`console: Failed to establish a connection to https://127.0.0.1:${wt}/.well-known/libp2p-webtransport?type=noise: net::`));
+}
+
+/** A test file's node and browser: registers `before`/`after` hooks that start the node with
+ * `args` and one Chromium, and stop both. The returned object's `node`, `browser` (and, with
+ * `demo`, `bootstrap` once every demo peer lists its listeners) are set once `before` ran. */
+export function nodeAndBrowser(args, { demo = false } = {}) {
+  const env = {};
+  before(async () => {
+    env.node = await startNode({ args });
+    if (demo) env.bootstrap = await demoPeersListening(env.node.url);
+    env.browser = await launchBrowser();
+  });
+  after(async () => {
+    try {
+      await env.browser?.close();
+    } finally {
+      if (env.node) await stopNode(env.node);
+    }
+  });
+  return env;
 }

@@ -1,24 +1,13 @@
 // Live mode's controls reach the light peer's engine: the settings form changes the
 // watermarks while peers are connected (lowering the high water trims at once), and the
 // per-peer tag, report and disconnect buttons change that peer's row from the engine's view.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startNode, stopNode, launchBrowser, openPage, screenshot } from './harness.mjs';
+import { openPage, screenshot, nodeAndBrowser } from './harness.mjs';
 
 const CLOSED_VERDICTS = ['closed_lowest_score', 'closed_tie_oldest', 'closed_not_aligned'];
 
-let node;
-let browser;
-
-before(async () => {
-  node = await startNode({ args: ['--demo-peers', '12', '--demo-flapping', '0'] });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  if (node) await stopNode(node);
-});
+const env = nodeAndBrowser(['--demo-peers', '12', '--demo-flapping', '0']);
 
 const connected = async (page) => Number(await page.locator('#connected-count').textContent());
 
@@ -65,7 +54,7 @@ async function waitForRow(page, peerId, check, what, timeoutMs = 20_000) {
 
 /** Opens the details panel of a connected demo peer (not the protected node) and returns its id. */
 async function selectConnectedDemoPeer(page, except = []) {
-  const skip = [node.peerId, ...except].map((id) => `:not([data-peer-id="${id}"])`).join('');
+  const skip = [env.node.peerId, ...except].map((id) => `:not([data-peer-id="${id}"])`).join('');
   const row = page.locator(`table.peers tr[data-state="connected"]${skip}`).first();
   await row.waitFor({ timeout: 60_000 });
   const peerId = await row.getAttribute('data-peer-id');
@@ -75,7 +64,7 @@ async function selectConnectedDemoPeer(page, except = []) {
 }
 
 test('lowering the high water from the settings form trims the live peers to the new low water', async () => {
-  const { page, problems } = await openPage(browser, node.url);
+  const { page, problems } = await openPage(env.browser, env.node.url);
   await page.setViewportSize({ width: 1280, height: 800 });
   // Enough demo peers connected and out of their 2 s grace period to trim from.
   await page.waitForFunction(() => Number(document.querySelector('#connected-count')?.textContent) >= 5,
@@ -103,7 +92,7 @@ test('lowering the high water from the settings form trims the live peers to the
     (rows) => rows.map((r) => ({ peer: r.dataset.peerId, verdict: r.dataset.rankedVerdict })));
   const victims = ranked.filter((r) => CLOSED_VERDICTS.includes(r.verdict));
   assert.equal(victims.length, closed);
-  assert.ok(!victims.some((v) => v.peer === node.peerId), 'the protected node was trimmed');
+  assert.ok(!victims.some((v) => v.peer === env.node.peerId), 'the protected node was trimmed');
   await page.locator('.ranked-banner button').click();
   for (const v of victims) {
     await waitForRow(page, v.peer, (r) => r.state !== 'connected' && r.reason.startsWith('too_many_peers'),
@@ -121,7 +110,7 @@ test('lowering the high water from the settings form trims the live peers to the
 });
 
 test('tag, report and disconnect on a live peer change that peer\'s row from the engine', async () => {
-  const { page, problems } = await openPage(browser, node.url);
+  const { page, problems } = await openPage(env.browser, env.node.url);
   await page.setViewportSize({ width: 1280, height: 800 });
   // Room for everyone, so no trim moves the peers under test.
   await page.waitForFunction(() => Number(document.querySelector('#connected-count')?.textContent) >= 3,

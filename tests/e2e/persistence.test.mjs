@@ -1,26 +1,13 @@
 // Nothing lost across a reload (issue 10): the page stores its engine snapshot in IndexedDB and
 // brings it back on load, so the spammer it soft-banned is still banned after a reload and is
 // not let back in; a corrupt stored snapshot is set aside and reported, never a crash.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startNode, stopNode, launchBrowser, openPage } from './harness.mjs';
-import { demoPeersListening, demoPeer, row } from './demo_helpers.mjs';
+import { openPage, nodeAndBrowser } from './harness.mjs';
+import { demoPeer, row } from './demo_helpers.mjs';
 
-let node;
-let browser;
-let bootstrap;
-
-before(async () => {
-  node = await startNode();
-  bootstrap = await demoPeersListening(node.url);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  if (node) await stopNode(node);
-});
+const env = nodeAndBrowser([], { demo: true });
 
 const logLine = (page, text) => page.locator('section.log li', { hasText: text });
 
@@ -38,9 +25,9 @@ function storedKeys(page) {
 }
 
 test('a soft ban survives a reload: the restored engine keeps the spammer out', async () => {
-  const { page, problems } = await openPage(browser, node.url);
+  const { page, problems } = await openPage(env.browser, env.node.url);
   await logLine(page, 'no stored engine snapshot: starting fresh').waitFor({ timeout: 20_000 });
-  const spammerId = demoPeer(bootstrap, 'spamming').peer_id;
+  const spammerId = demoPeer(env.bootstrap, 'spamming').peer_id;
   const spammer = row(page, spammerId);
   await spammer.and(page.locator('[data-state="banned"][data-reason="banned"]'))
     .waitFor({ timeout: 40_000 });
@@ -54,7 +41,7 @@ test('a soft ban survives a reload: the restored engine keeps the spammer out', 
   // The banned row is back before any reconnect, with its reason.
   await spammer.and(page.locator('[data-reason="banned"]')).waitFor({ timeout: 5_000 });
   // The page dials every demo peer again from /bootstrap.json; the spammer stays out.
-  await page.locator(`tr[data-peer-id="${node.peerId}"][data-state="connected"]`)
+  await page.locator(`tr[data-peer-id="${env.node.peerId}"][data-state="connected"]`)
     .waitFor({ timeout: 30_000 });
   await sleep(5_000);
   assert.notEqual(await spammer.getAttribute('data-state'), 'connected');
@@ -64,13 +51,13 @@ test('a soft ban survives a reload: the restored engine keeps the spammer out', 
 });
 
 test('a corrupt stored snapshot is set aside and reported, and the page starts fresh', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
   // Same origin as the page, without the page running: the bytes are stored before it loads.
-  await page.goto(new URL('/bootstrap.json', node.url).href);
+  await page.goto(new URL('/bootstrap.json', env.node.url).href);
   await page.evaluate(() => new Promise((resolve, reject) => {
     const open = indexedDB.open('peerkeeper', 1);
     open.onupgradeneeded = () => open.result.createObjectStore('snapshots');
@@ -83,11 +70,11 @@ test('a corrupt stored snapshot is set aside and reported, and the page starts f
       tx.onerror = () => reject(tx.error);
     };
   }));
-  await page.goto(node.url);
+  await page.goto(env.node.url);
   await logLine(page, 'the stored engine snapshot was refused').waitFor({ timeout: 20_000 });
   const keys = await storedKeys(page);
   assert.ok(keys.some((k) => /^light-peer-engine\.corrupt\.\d+$/.test(k)), JSON.stringify(keys));
-  await page.locator(`tr[data-peer-id="${node.peerId}"][data-state="connected"]`)
+  await page.locator(`tr[data-peer-id="${env.node.peerId}"][data-state="connected"]`)
     .waitFor({ timeout: 30_000 });
   assert.deepEqual(problems, []);
   await context.close();

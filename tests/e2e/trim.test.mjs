@@ -1,29 +1,18 @@
 // The page's light peer runs the engine against the node's demo network: past the high water
 // it trims, the report names each victim and why, and the count settles between the marks.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startNode, stopNode, launchBrowser, openPage, screenshot } from './harness.mjs';
+import { openPage, screenshot, nodeAndBrowser } from './harness.mjs';
 
 // The page's engine settings (web/src/light_peer.rs, LightPeerConfig::default()).
 const LOW_WATER = 6;
 const HIGH_WATER = 8;
 const CLOSED_VERDICTS = ['closed_lowest_score', 'closed_tie_oldest', 'closed_not_aligned'];
 
-let node;
-let browser;
-
-before(async () => {
-  node = await startNode({ args: ['--demo-peers', '12', '--demo-flapping', '0'] });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  if (node) await stopNode(node);
-});
+const env = nodeAndBrowser(['--demo-peers', '12', '--demo-flapping', '0']);
 
 test('connections past the high water are trimmed to the low water with a reason per victim', async () => {
-  const { page, problems } = await openPage(browser, node.url);
+  const { page, problems } = await openPage(env.browser, env.node.url);
   await page.setViewportSize({ width: 1280, height: 800 });
 
   // Peers learned through peer exchange connect together, so the very first trim may find them
@@ -42,7 +31,7 @@ test('connections past the high water are trimmed to the low water with a reason
     assert.equal(CLOSED_VERDICTS.includes(v.verdict), v.closed, JSON.stringify(v));
   }
   // The bootstrap node is protected by the page, so it is never a victim.
-  const nodeRow = page.locator(`tr[data-peer-id="${node.peerId}"]`);
+  const nodeRow = page.locator(`tr[data-peer-id="${env.node.peerId}"]`);
   assert.equal(await nodeRow.getAttribute('data-state'), 'connected');
 
   // Trimmed peers stay listed, greyed, with the engine's reason.
