@@ -489,7 +489,7 @@ function bind(raw) {
 
     get config() {
       const { sections, ...flat } = this.#raw.config();
-      return { ...flat, ...JSON.parse(sections) };
+      return { ...flat, ...sections };
     }
     get autoClock() { return this.#autoClock; }
 
