@@ -271,7 +271,14 @@ fn section_fields(
         let path = format!("config.{js}.{key}");
         let Some((_, slot)) = slots.iter_mut().find(|(name, _)| *name == key) else {
             let mut known: Vec<&str> = slots.iter().map(|(name, _)| *name).collect();
-            known.sort_unstable();
+            // By hand: a slice sort would link a generic sort routine of ~10 KB for one list.
+            for i in 1..known.len() {
+                let mut j = i;
+                while j > 0 && known[j - 1] > known[j] {
+                    known.swap(j - 1, j);
+                    j -= 1;
+                }
+            }
             return Err(type_error(&format!(
                 "{CTX}: unknown config field \"{path}\" (known: {})",
                 known.join(", ")
