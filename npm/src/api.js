@@ -702,6 +702,7 @@ function bind(raw) {
  * hands the columns over as they are, for callers that only need, say, the scores.
  */
 function lazyEntries(report, columns) {
+  lazyText(columns);
   let entries;
   Object.defineProperty(report, 'entries', {
     enumerable: true,
@@ -710,6 +711,23 @@ function lazyEntries(report, columns) {
     set(v) { entries = v; },
   });
   Object.defineProperty(report, 'columns', { enumerable: false, configurable: true, value: columns });
+}
+
+const utf8 = new TextDecoder();
+
+/**
+ * `columns.text` from the UTF-8 bytes the engine hands over, decoded on first access: a trim
+ * that nobody inspects never pays for turning 10 000 peer ids into a string.
+ */
+function lazyText(columns) {
+  const bytes = columns.utf8;
+  delete columns.utf8;
+  let text;
+  Object.defineProperty(columns, 'text', {
+    enumerable: true,
+    configurable: true,
+    get() { return (text ??= utf8.decode(bytes)); },
+  });
 }
 
 /** A trim report's entries from their columns. */

@@ -10,7 +10,7 @@
 
 use peerkeeper_core::blocklist::Role;
 use peerkeeper_core::{
-    Direction, Event, PeerAction, RemovalCause, TrimEntry, TrimReport, TrimTrigger, Verdict,
+    Direction, Event, PeerAction, RemovalCause, TrimEntry, TrimReport, TrimTrigger,
 };
 use serde::Serialize;
 
@@ -126,45 +126,59 @@ struct JsTrimReport {
 }
 
 /// A trim report's entries, column by column: 10 000 entries cost ~1.4 MB as JSON but a few
-/// typed arrays and one string as columns.
-#[derive(Default)]
+/// typed arrays and one buffer of text as columns.
 pub struct Columns {
-    /// Every entry's peer, concatenated; `lengths` splits it (UTF-16 units).
-    pub text: String,
+    /// Every entry's peer, concatenated as UTF-8; `lengths` splits it once decoded (UTF-16
+    /// units). The JS layer decodes it only when someone reads the entries or the text.
+    pub text: Vec<u8>,
     pub lengths: Vec<u32>,
     pub scores: Vec<f64>,
     /// 0 for none (ranks start at 1).
     pub ranks: Vec<u32>,
     /// Indexes into `verdict_names`.
     pub verdicts: Vec<u8>,
-    pub verdict_names: Vec<String>,
+    pub verdict_names: Vec<&'static str>,
     pub connected_at: Vec<f64>,
 }
 
 impl Columns {
+    /// One pass per column: each a plain map-and-collect the compiler turns into a tight loop.
     fn of(entries: &[TrimEntry<Key>]) -> Columns {
-        let mut c = Columns::default();
-        let mut known: Vec<Verdict> = Vec::new();
+        let mut text = Vec::with_capacity(entries.iter().map(|e| e.peer.len()).sum());
         for e in entries {
-            c.text.push_str(&e.peer);
-            c.lengths.push(e.peer.encode_utf16().count() as u32);
-            c.scores.push(e.score);
-            c.ranks.push(e.rank.unwrap_or(0));
-            let idx = match known.iter().position(|v| *v == e.verdict) {
-                Some(i) => i,
-                None => {
-                    known.push(e.verdict);
-                    // A unit variant serializes to its snake_case name.
-                    let name = serde_json::to_value(e.verdict).ok();
-                    c.verdict_names
-                        .push(name.and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default());
-                    known.len() - 1
-                }
-            };
-            c.verdicts.push(idx as u8);
-            c.connected_at.push(e.connected_at as f64);
+            text.extend_from_slice(e.peer.as_bytes());
         }
-        c
+        let mut verdict_names: Vec<&'static str> = Vec::new();
+        let verdicts = entries
+            .iter()
+            .map(|e| {
+                let name = e.verdict.as_str();
+                let at = verdict_names.iter().position(|n| *n == name).unwrap_or_else(|| {
+                    verdict_names.push(name);
+                    verdict_names.len() - 1
+                });
+                at as u8
+            })
+            .collect();
+        Columns {
+            text,
+            lengths: entries.iter().map(|e| utf16_len(&e.peer)).collect(),
+            scores: entries.iter().map(|e| e.score).collect(),
+            ranks: entries.iter().map(|e| e.rank.unwrap_or(0)).collect(),
+            verdicts,
+            verdict_names,
+            connected_at: entries.iter().map(|e| e.connected_at as f64).collect(),
+        }
+    }
+}
+
+/// Length in UTF-16 units (what JS's `slice` counts): the byte length for ASCII, which is
+/// checked a word at a time, instead of decoding every character.
+pub fn utf16_len(s: &str) -> u32 {
+    if s.is_ascii() {
+        s.len() as u32
+    } else {
+        s.encode_utf16().count() as u32
     }
 }
 

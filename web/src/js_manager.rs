@@ -209,7 +209,8 @@ impl JsPeerManager {
             let set = |k: &str, v: &JsValue| {
                 let _ = Reflect::set(&o, &JsValue::from_str(k), v);
             };
-            set("text", &JsValue::from_str(&c.text));
+            // Bytes, decoded by the JS layer only if the entries or the text are read.
+            set("utf8", &Uint8Array::from(&c.text[..]));
             set("lengths", &Uint32Array::from(&c.lengths[..]));
             set("scores", &Float64Array::from(&c.scores[..]));
             set("ranks", &Uint32Array::from(&c.ranks[..]));
@@ -246,7 +247,7 @@ impl JsPeerManager {
             };
             for part in parts {
                 text.push_str(part);
-                lengths.push(part.encode_utf16().count() as u32);
+                lengths.push(crate::js_events::utf16_len(part));
             }
         }
         if lengths.is_empty() {
