@@ -363,19 +363,18 @@ function bind(raw) {
       if (this.#commandAt === this.#commands.length) {
         const batch = this.#raw.drainCommands();
         if (batch === undefined) return undefined;
-        // [text, lengths]: reasons and peers concatenated, with their lengths (see drainCommands).
-        const [text, lengths] = batch;
-        // Any command but a disconnect is its JSON (starting with `{`) and an empty part.
-        const commands = new Array(lengths.length / 2);
-        for (let i = 0, at = 0; i < lengths.length; i += 2) {
-          const reason = text.slice(at, (at += lengths[i]));
-          const peer = text.slice(at, (at += lengths[i + 1]));
-          if (reason.charCodeAt(0) === 123) {
-            const c = JSON.parse(reason);
+        // [text, lengths, kinds, reasons]: peers (or, kind 255, a command's JSON)
+        // concatenated, with their lengths and each disconnect's reason (see drainCommands).
+        const [text, lengths, kinds, reasons] = batch;
+        const commands = new Array(lengths.length);
+        for (let i = 0, at = 0; i < lengths.length; i++) {
+          const part = text.slice(at, (at += lengths[i]));
+          if (kinds[i] === 255) {
+            const c = JSON.parse(part);
             c.type = camel(c.type);
-            commands[i / 2] = c;
+            commands[i] = c;
           } else {
-            commands[i / 2] = { type: 'disconnect', peer, reason };
+            commands[i] = { type: 'disconnect', peer: part, reason: reasons[kinds[i]] };
           }
         }
         this.#commands = commands;

@@ -226,29 +226,40 @@ impl JsPeerManager {
         Some(out)
     }
 
-    /// Every pending command, or `undefined`: `[text, lengths]`, where `text` concatenates
-    /// two parts per command and `lengths` (a `Uint32Array`) holds their lengths in UTF-16
-    /// units. A `Disconnect` is its reason and its peer; any other command (`Dial`, `Probe`,
-    /// `RequestBlocks`, `SwitchFork`) is its camelCase JSON (which starts with `{`, as no
-    /// reason does) and an empty part. A trim can issue thousands of disconnects; three
-    /// boundary crossings for all of them cost far less than a few per command.
+    /// Every pending command, or `undefined`: `[text, lengths, kinds, reasons]`. `text`
+    /// concatenates one part per command and `lengths` (a `Uint32Array`) holds their lengths
+    /// in UTF-16 units. A `Disconnect` is its peer, and its `kinds` entry (a `Uint8Array`)
+    /// indexes its reason in `reasons`; any other command (`Dial`, `Probe`, `RequestBlocks`,
+    /// `SwitchFork`) is its camelCase JSON, kind 255. A trim can issue thousands of
+    /// disconnects; four boundary crossings for all of them cost far less than a few per
+    /// command, and a reason crosses once per batch rather than once per command.
     #[wasm_bindgen(js_name = drainCommands)]
     pub fn drain_commands(&mut self) -> Option<Array> {
+        const JSON: u8 = 255;
         let mut text = String::new();
         let mut lengths: Vec<u32> = Vec::new();
+        let mut kinds: Vec<u8> = Vec::new();
+        let mut reasons: Vec<&'static str> = Vec::new();
         while let Some(command) = self.pm.poll_command() {
             let other;
-            let parts: [&str; 2] = match &command {
-                Command::Disconnect { peer, reason } => [reason.as_str(), peer],
+            let part: &str = match &command {
+                Command::Disconnect { peer, reason } => {
+                    let name = reason.as_str();
+                    let at = reasons.iter().position(|r| *r == name).unwrap_or_else(|| {
+                        reasons.push(name);
+                        reasons.len() - 1
+                    });
+                    kinds.push(at as u8);
+                    peer
+                }
                 _ => {
+                    kinds.push(JSON);
                     other = crate::js_json::camel_json(&command);
-                    [&other, ""]
+                    &other
                 }
             };
-            for part in parts {
-                text.push_str(part);
-                lengths.push(crate::js_events::utf16_len(part));
-            }
+            text.push_str(part);
+            lengths.push(crate::js_events::utf16_len(part));
         }
         if lengths.is_empty() {
             return None;
@@ -256,6 +267,8 @@ impl JsPeerManager {
         let out = Array::new();
         out.push(&JsValue::from_str(&text));
         out.push(&Uint32Array::from(&lengths[..]));
+        out.push(&Uint8Array::from(&kinds[..]));
+        out.push(&reasons.iter().map(|r| JsValue::from_str(r)).collect::<Array>());
         Some(out)
     }
 
