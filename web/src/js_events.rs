@@ -14,7 +14,7 @@ use peerkeeper_core::{
 };
 use serde::Serialize;
 
-use crate::js_json::{camel, camel_value, variant_name};
+use crate::js_json::{camel_json_typed, variant_name};
 use crate::js_manager::Key;
 
 #[derive(Serialize)]
@@ -260,27 +260,22 @@ fn mirror<'a>(e: &'a Event<Key>, columns: &mut Vec<Columns>) -> Option<JsEvent<'
 /// Events without a typed mirror (issues 4-6: reports, bans, strikes, lifecycle, fork) cross
 /// in core's serde shape with every key and the `type` turned camelCase, so the module's
 /// convention holds for them too; enumerated values keep their snake_case words.
-fn generic(e: &Event<Key>) -> serde_json::Value {
-    let mut v = camel_value(e);
-    if let Some(serde_json::Value::String(t)) = v.get_mut("type") {
-        *t = camel(t);
-    }
-    v
+fn generic(e: &Event<Key>, out: &mut String) {
+    camel_json_typed(e, out);
 }
 
 /// Appends `value` to a JSON array being built in `out`.
-fn push_json<T: Serialize>(out: &mut Vec<u8>, value: &T) {
-    out.push(if out.is_empty() { b'[' } else { b',' });
-    // Plain structs of strings, numbers and options: serializing into a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut *out, value);
+fn push_json(out: &mut String, value: impl FnOnce(&mut String)) {
+    out.push(if out.is_empty() { '[' } else { ',' });
+    value(out);
 }
 
-fn close_json(mut out: Vec<u8>) -> Option<String> {
+fn close_json(mut out: String) -> Option<String> {
     if out.is_empty() {
         return None;
     }
-    out.push(b']');
-    String::from_utf8(out).ok()
+    out.push(']');
+    Some(out)
 }
 
 /// Events as one JSON array, with the entries of any trim report as [`Columns`]; `None` when
@@ -289,12 +284,12 @@ fn close_json(mut out: Vec<u8>) -> Option<String> {
 pub fn events_batch<'a>(
     events: impl Iterator<Item = &'a Event<Key>>,
 ) -> Option<(String, Vec<Columns>)> {
-    let mut out = Vec::new();
+    let mut out = String::new();
     let mut columns = Vec::new();
     for e in events {
         match mirror(e, &mut columns) {
-            Some(js) => push_json(&mut out, &js),
-            None => push_json(&mut out, &generic(e)),
+            Some(js) => push_json(&mut out, |o| camel_json_typed(&js, o)),
+            None => push_json(&mut out, |o| generic(e, o)),
         }
     }
     close_json(out).map(|json| (json, columns))
@@ -316,7 +311,7 @@ mod tests {
         assert!(columns.is_empty());
         assert_eq!(
             json,
-            r#"[{"at":5,"peer":"p1","reason":"spam strike threshold exceeded","type":"softBanned","until":3600000}]"#
+            r#"[{"type":"softBanned","peer":"p1","reason":"spam strike threshold exceeded","until":3600000,"at":5}]"#
         );
     }
 }
