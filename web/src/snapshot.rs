@@ -229,4 +229,27 @@ mod tests {
         restore(&mut pm, &frame(1, half.as_bytes()), 0).unwrap();
         assert_eq!(pm.tag_value(&Key::from("a"), "gossip"), Some(40));
     }
+
+    #[test]
+    fn every_truncation_and_byte_change_of_format_1_is_refused_or_restored_never_a_panic() {
+        let base = PeerManager::new(Config::default()).unwrap();
+        let body = V1.as_bytes();
+        let mut outcomes = (0, 0);
+        let mut try_body = |bytes: &[u8]| match restore(&mut base.clone(), &frame(1, bytes), 0) {
+            Ok(()) => outcomes.0 += 1,
+            Err(_) => outcomes.1 += 1,
+        };
+        for len in 0..body.len() {
+            try_body(&body[..len]);
+        }
+        for at in 0..body.len() {
+            for b in [b'"', b'\\', b'{', b']', b'0', b'-', b'e', 0xff, b' ', b'u'] {
+                let mut bytes = body.to_vec();
+                bytes[at] = b;
+                try_body(&bytes);
+            }
+        }
+        // Only the untouched document and harmless edits (spaces, digits) restore.
+        assert!(outcomes.0 > 0 && outcomes.1 > outcomes.0, "{outcomes:?}");
+    }
 }
