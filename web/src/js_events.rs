@@ -10,7 +10,7 @@
 
 use peerkeeper_core::blocklist::Role;
 use peerkeeper_core::{
-    Direction, Event, PeerAction, RemovalCause, TrimEntry, TrimReport, TrimTrigger,
+    Direction, Event, PeerAction, RemovalCause, TrimEntry, TrimReport, TrimTrigger, Verdict,
 };
 use serde::Serialize;
 
@@ -148,18 +148,18 @@ impl Columns {
         for e in entries {
             text.extend_from_slice(e.peer.as_bytes());
         }
-        let mut verdict_names: Vec<&'static str> = Vec::new();
+        let mut known: Vec<Verdict> = Vec::new();
         let verdicts = entries
             .iter()
             .map(|e| {
-                let name = e.verdict.as_str();
-                let at = verdict_names.iter().position(|n| *n == name).unwrap_or_else(|| {
-                    verdict_names.push(name);
-                    verdict_names.len() - 1
+                let at = known.iter().position(|v| *v == e.verdict).unwrap_or_else(|| {
+                    known.push(e.verdict);
+                    known.len() - 1
                 });
                 at as u8
             })
             .collect();
+        let verdict_names = known.iter().map(|v| v.as_str()).collect();
         Columns {
             text,
             lengths: entries.iter().map(|e| utf16_len(&e.peer)).collect(),

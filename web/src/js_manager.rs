@@ -27,6 +27,23 @@ pub struct JsPeerManager {
     pub(crate) pm: PeerManager<Key>,
 }
 
+// Typed-array copies of columns through `slice` on a view of wasm memory: V8 copies that in
+// one block, where the typed-array constructor wasm-bindgen's `from` uses took a third of
+// `drainEvents` for a 10 000-entry report.
+// SAFETY (all three): the view lives only until `slice` returns, and nothing allocates in
+// wasm memory in between, so the memory it points into cannot move.
+fn copy_u8(v: &[u8]) -> Uint8Array {
+    unsafe { Uint8Array::view(v) }.slice(0, v.len() as u32)
+}
+
+fn copy_u32(v: &[u32]) -> Uint32Array {
+    unsafe { Uint32Array::view(v) }.slice(0, v.len() as u32)
+}
+
+fn copy_f64(v: &[f64]) -> Float64Array {
+    unsafe { Float64Array::view(v) }.slice(0, v.len() as u32)
+}
+
 pub(crate) fn key(method: &str, peer: &str) -> JsResult<Key> {
     args::nonempty(method, "peer", peer)?;
     Ok(Key::from(peer))
@@ -210,14 +227,14 @@ impl JsPeerManager {
                 let _ = Reflect::set(&o, &JsValue::from_str(k), v);
             };
             // Bytes, decoded by the JS layer only if the entries or the text are read.
-            set("utf8", &Uint8Array::from(&c.text[..]));
-            set("lengths", &Uint32Array::from(&c.lengths[..]));
-            set("scores", &Float64Array::from(&c.scores[..]));
-            set("ranks", &Uint32Array::from(&c.ranks[..]));
-            set("verdicts", &Uint8Array::from(&c.verdicts[..]));
+            set("utf8", &copy_u8(&c.text));
+            set("lengths", &copy_u32(&c.lengths));
+            set("scores", &copy_f64(&c.scores));
+            set("ranks", &copy_u32(&c.ranks));
+            set("verdicts", &copy_u8(&c.verdicts));
             let names: Array = c.verdict_names.iter().map(|n| JsValue::from_str(n)).collect();
             set("verdictNames", &names);
-            set("connectedAt", &Float64Array::from(&c.connected_at[..]));
+            set("connectedAt", &copy_f64(&c.connected_at));
             cols.push(&o);
         }
         let out = Array::new();
