@@ -335,7 +335,8 @@ export interface TrimReport {
 
 /** A trim report's entries as columns (see `TrimReport.columns`). */
 export interface TrimColumns {
-  text: string;
+  /** Decoded from the engine's bytes on first read, so an unread report never pays for it. */
+  readonly text: string;
   lengths: Uint32Array;
   scores: Float64Array;
   ranks: Uint32Array;

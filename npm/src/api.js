@@ -363,19 +363,18 @@ function bind(raw) {
       if (this.#commandAt === this.#commands.length) {
         const batch = this.#raw.drainCommands();
         if (batch === undefined) return undefined;
-        // [text, lengths]: reasons and peers concatenated, with their lengths (see drainCommands).
-        const [text, lengths] = batch;
-        // Any command but a disconnect is its JSON (starting with `{`) and an empty part.
-        const commands = new Array(lengths.length / 2);
-        for (let i = 0, at = 0; i < lengths.length; i += 2) {
-          const reason = text.slice(at, (at += lengths[i]));
-          const peer = text.slice(at, (at += lengths[i + 1]));
-          if (reason.charCodeAt(0) === 123) {
-            const c = JSON.parse(reason);
+        // [text, lengths, kinds, reasons]: peers (or, kind 255, a command's JSON)
+        // concatenated, with their lengths and each disconnect's reason (see drainCommands).
+        const [text, lengths, kinds, reasons] = batch;
+        const commands = new Array(lengths.length);
+        for (let i = 0, at = 0; i < lengths.length; i++) {
+          const part = text.slice(at, (at += lengths[i]));
+          if (kinds[i] === 255) {
+            const c = JSON.parse(part);
             c.type = camel(c.type);
-            commands[i / 2] = c;
+            commands[i] = c;
           } else {
-            commands[i / 2] = { type: 'disconnect', peer, reason };
+            commands[i] = { type: 'disconnect', peer: part, reason: reasons[kinds[i]] };
           }
         }
         this.#commands = commands;
@@ -489,7 +488,7 @@ function bind(raw) {
 
     get config() {
       const { sections, ...flat } = this.#raw.config();
-      return { ...flat, ...JSON.parse(sections) };
+      return { ...flat, ...sections };
     }
     get autoClock() { return this.#autoClock; }
 
@@ -702,6 +701,7 @@ function bind(raw) {
  * hands the columns over as they are, for callers that only need, say, the scores.
  */
 function lazyEntries(report, columns) {
+  lazyText(columns);
   let entries;
   Object.defineProperty(report, 'entries', {
     enumerable: true,
@@ -710,6 +710,23 @@ function lazyEntries(report, columns) {
     set(v) { entries = v; },
   });
   Object.defineProperty(report, 'columns', { enumerable: false, configurable: true, value: columns });
+}
+
+const utf8 = new TextDecoder();
+
+/**
+ * `columns.text` from the UTF-8 bytes the engine hands over, decoded on first access: a trim
+ * that nobody inspects never pays for turning 10 000 peer ids into a string.
+ */
+function lazyText(columns) {
+  const bytes = columns.utf8;
+  delete columns.utf8;
+  let text;
+  Object.defineProperty(columns, 'text', {
+    enumerable: true,
+    configurable: true,
+    get() { return (text ??= utf8.decode(bytes)); },
+  });
 }
 
 /** A trim report's entries from their columns. */

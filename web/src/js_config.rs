@@ -6,11 +6,11 @@
 use js_sys::{Object, Reflect};
 use peerkeeper_core::fork::{ForkConfig, ForkDigest, NetworkId};
 use peerkeeper_core::{Config, ConfigError};
-use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::js_args::{self, describe, field, range_error, type_error, JsResult};
-use crate::js_json::{camel, camel_keys, snake};
+use crate::js_json::camel;
+use crate::js_values::hex_bytes;
 
 const CTX: &str = "PeerManager";
 
@@ -117,14 +117,125 @@ pub fn from_js(v: &JsValue) -> JsResult<(Config, JsValue)> {
     Ok((config, get("chain")))
 }
 
-/// Applies every section given, field by field, checked against the type of the default's
-/// field; then rebuilds the config through serde, so a section has exactly core's shape.
-fn sections(config: Config, get: &dyn Fn(&str) -> JsValue) -> JsResult<Config> {
-    let mut whole = serde_json::to_value(&config).unwrap_or(Value::Null);
-    let mut touched = false;
-    for (js, core) in SECTIONS {
+/// One field of a section, borrowed from a config: what a JS value must be to go there.
+enum Slot<'a> {
+    /// A non-negative safe integer (times in ms, byte counts).
+    Int(&'a mut u64),
+    Count(&'a mut usize),
+    Small(&'a mut u32),
+    /// A finite number.
+    Number(&'a mut f64),
+    Digest(&'a mut ForkDigest),
+    Digests(&'a mut Vec<ForkDigest>),
+}
+
+macro_rules! slots {
+    ($s:expr; $($js:literal: $kind:ident($($field:tt)+)),* $(,)?) => {
+        vec![$(($js, Slot::$kind(&mut $s.$($field)+))),*]
+    };
+}
+
+/// Every field of section `js` (a name from [`SECTIONS`]) of `c`, or of `fork` for `"fork"`:
+/// read and written field by field, so no serde format is linked for the config.
+fn slots<'a>(
+    c: &'a mut Config,
+    fork: &'a mut ForkConfig,
+    js: &str,
+) -> Vec<(&'static str, Slot<'a>)> {
+    match js {
+        "behaviour" => slots!(c.behaviour;
+            "minScore": Number(min_score),
+            "maxScore": Number(max_score),
+            "disconnectThreshold": Number(disconnect_threshold),
+            "banThreshold": Number(ban_threshold),
+            "halfLifeMs": Int(half_life_ms),
+            "banDurationMs": Int(ban_duration_ms),
+            "lowToleranceDelta": Number(low_tolerance_delta),
+            "midToleranceDelta": Number(mid_tolerance_delta),
+            "highToleranceDelta": Number(high_tolerance_delta),
+            "behaviourWeight": Number(behaviour_weight),
+            "applicationWeight": Number(application_weight),
+            "maxDisconnectRecords": Count(max_disconnect_records),
+        ),
+        "strikes" => slots!(c.strikes;
+            "threshold": Small(threshold),
+            "banDuration": Int(ban_duration),
+        ),
+        "lifecycle" => slots!(c.lifecycle;
+            "connectTimeout": Int(connect_timeout),
+            "handshakeTimeout": Int(handshake_timeout),
+            "forgetAfter": Int(forget_after),
+        ),
+        "backoff" => slots!(c.backoff;
+            "initialBackoff": Int(initial_backoff),
+            "maxBackoff": Int(max_backoff),
+            "stableAfter": Int(stable_after),
+            "maxDialsInFlight": Count(max_dials_in_flight),
+            "isolationAfter": Int(isolation_after),
+        ),
+        "benchlist" => slots!(c.benchlist;
+            "halfLife": Int(half_life),
+            "benchProbability": Number(bench_probability),
+            "unbenchProbability": Number(unbench_probability),
+            "benchDuration": Int(bench_duration),
+            "maxBenchedFraction": Number(max_benched_fraction),
+        ),
+        "blocklist" => slots!(c.blocklist;
+            "maxConsecutiveTransportFailures": Small(max_consecutive_transport_failures),
+        ),
+        "peerExchange" => slots!(c.peer_exchange;
+            "maxRequests": Small(max_requests),
+            "window": Int(window),
+        ),
+        "upgrades" => slots!(c.upgrades;
+            "perIpCooldown": Int(per_ip_cooldown),
+            "globalMax": Small(global_max),
+            "globalWindow": Int(global_window),
+        ),
+        "inbound" => slots!(c.inbound;
+            "bytesPerSec": Int(bytes_per_sec),
+            "byteBurst": Int(byte_burst),
+            "messagesPerSec": Int(messages_per_sec),
+            "messageBurst": Int(message_burst),
+            "maxDelay": Int(max_delay),
+        ),
+        "health" => slots!(c.health;
+            "minConnectedPeers": Count(min_connected_peers),
+            "maxTimeSinceMsgReceived": Int(max_time_since_msg_received),
+            "maxTimeSinceMsgSent": Int(max_time_since_msg_sent),
+            "maxSendFailRate": Number(max_send_fail_rate),
+            "sendFailRateHalfLife": Int(send_fail_rate_half_life),
+        ),
+        "fork" => slots!(fork;
+            "networkId": Int(network_id.0),
+            "forkDigest": Digest(fork_digest),
+            "compatibleDigests": Digests(compatible_digests),
+            "treeCapacity": Count(tree_capacity),
+            "resolutionThreshold": Int(resolution_threshold),
+            "confirmationBlocks": Small(confirmation_blocks),
+            "deadForkGraceMs": Int(dead_fork_grace_ms),
+            "forwardBehindGraceMs": Int(forward_behind_grace_ms),
+            "forwardStagnationMs": Int(forward_stagnation_ms),
+            "syncStagnationMs": Int(sync_stagnation_ms),
+            "gapFillMaxBlocks": Int(gap_fill_max_blocks),
+            "gapFillCooldownMs": Int(gap_fill_cooldown_ms),
+            "gapFillTimeoutMs": Int(gap_fill_timeout_ms),
+        ),
+        _ => Vec::new(),
+    }
+}
+
+fn blank_fork() -> ForkConfig {
+    ForkConfig::new(NetworkId(0), ForkDigest([0; 4]))
+}
+
+/// Applies every section given, field by field; a section's fields not given keep core's
+/// defaults (a `fork` section starts from `ForkConfig::new` and needs `networkId` and
+/// `forkDigest`).
+fn sections(mut config: Config, get: &dyn Fn(&str) -> JsValue) -> JsResult<Config> {
+    for (js, _) in SECTIONS {
         let given = get(js);
-        if given.is_undefined() || (core == "fork" && given.is_null()) {
+        if given.is_undefined() || (js == "fork" && given.is_null()) {
             continue;
         }
         if !given.is_object() || js_sys::Array::is_array(&given) {
@@ -133,62 +244,67 @@ fn sections(config: Config, get: &dyn Fn(&str) -> JsValue) -> JsResult<Config> {
                 describe(&given)
             )));
         }
-        let mut section = if core == "fork" {
+        let given: &Object = given.unchecked_ref();
+        let mut fork = blank_fork();
+        if js == "fork" {
             for required in ["networkId", "forkDigest"] {
-                if field(given.unchecked_ref(), required).is_undefined() {
+                if field(given, required).is_undefined() {
                     return Err(type_error(&format!("{CTX}: config.fork.{required} is required")));
                 }
             }
-            serde_json::to_value(ForkConfig::new(NetworkId(0), ForkDigest([0; 4])))
-                .unwrap_or(Value::Null)
-        } else {
-            whole.get(core).cloned().unwrap_or(Value::Null)
-        };
-        section_fields(js, &mut section, given.unchecked_ref())?;
-        if let Some(w) = whole.as_object_mut() {
-            w.insert(core.to_owned(), section);
         }
-        touched = true;
+        section_fields(js, slots(&mut config, &mut fork, js), given)?;
+        if js == "fork" {
+            config.fork = Some(fork);
+        }
     }
-    if !touched {
-        return Ok(config);
-    }
-    serde_json::from_value(whole).map_err(|e| range_error(&format!("{CTX}: config refused: {e}")))
+    Ok(config)
 }
 
-fn section_fields(js: &str, section: &mut Value, given: &Object) -> JsResult<()> {
-    let Some(defaults) = section.as_object_mut() else { return Ok(()) };
+fn section_fields(
+    js: &str,
+    mut slots: Vec<(&'static str, Slot<'_>)>,
+    given: &Object,
+) -> JsResult<()> {
     for key in Object::keys(given).iter() {
         let key = key.as_string().unwrap_or_default();
         let path = format!("config.{js}.{key}");
-        let core_key = snake(&key);
-        let Some(default) = defaults.get(&core_key) else {
-            let known: Vec<String> = defaults.keys().map(|k| camel(k)).collect();
+        let Some((_, slot)) = slots.iter_mut().find(|(name, _)| *name == key) else {
+            let mut known: Vec<&str> = slots.iter().map(|(name, _)| *name).collect();
+            // By hand: a slice sort would link a generic sort routine of ~10 KB for one list.
+            for i in 1..known.len() {
+                let mut j = i;
+                while j > 0 && known[j - 1] > known[j] {
+                    known.swap(j - 1, j);
+                    j -= 1;
+                }
+            }
             return Err(type_error(&format!(
                 "{CTX}: unknown config field \"{path}\" (known: {})",
                 known.join(", ")
             )));
         };
         let v = field(given, &key);
-        let value = match default {
-            Value::Bool(_) => Value::Bool(v.as_bool().ok_or_else(|| {
-                type_error(&format!("{CTX}: {path} must be a boolean, got {}", describe(&v)))
-            })?),
-            Value::Number(n) if n.is_f64() => {
-                let x = v.as_f64().ok_or_else(|| {
+        match slot {
+            Slot::Int(x) => **x = js_args::millis(CTX, &path, &v)?,
+            Slot::Count(x) => **x = js_args::count(CTX, &path, &v)?,
+            Slot::Small(x) => {
+                **x = js_args::integer(CTX, &path, &v, 0.0, f64::from(u32::MAX))? as u32;
+            }
+            Slot::Number(x) => {
+                let n = v.as_f64().ok_or_else(|| {
                     type_error(&format!("{CTX}: {path} must be a number, got {}", describe(&v)))
                 })?;
-                if !x.is_finite() {
+                if !n.is_finite() {
                     return Err(range_error(&format!(
                         "{CTX}: {path} must be a finite number, got {}",
-                        js_args::js_number(x)
+                        js_args::js_number(n)
                     )));
                 }
-                serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)
+                **x = n;
             }
-            Value::Number(_) => Value::from(js_args::millis(CTX, &path, &v)?),
-            Value::String(_) => Value::String(digest(&path, &v)?),
-            Value::Array(_) => {
+            Slot::Digest(x) => **x = digest(&path, &v)?,
+            Slot::Digests(x) => {
                 if !js_sys::Array::is_array(&v) {
                     return Err(type_error(&format!(
                         "{CTX}: {path} must be an array, got {}",
@@ -196,28 +312,36 @@ fn section_fields(js: &str, section: &mut Value, given: &Object) -> JsResult<()>
                     )));
                 }
                 let items: &js_sys::Array = v.unchecked_ref();
-                let mut out = Vec::new();
+                let mut out = Vec::with_capacity(items.length() as usize);
                 for (i, item) in items.iter().enumerate() {
-                    out.push(Value::String(digest(&format!("{path}[{i}]"), &item)?));
+                    out.push(digest(&format!("{path}[{i}]"), &item)?);
                 }
-                Value::Array(out)
+                **x = out;
             }
-            _ => continue,
-        };
-        defaults.insert(core_key, value);
+        }
     }
     Ok(())
 }
 
 /// A fork digest: 8 hex digits (`0x` allowed), the only string a section holds.
-fn digest(path: &str, v: &JsValue) -> JsResult<String> {
+fn digest(path: &str, v: &JsValue) -> JsResult<ForkDigest> {
     let Some(text) = v.as_string() else {
         return Err(type_error(&format!("{CTX}: {path} must be a string, got {}", describe(v))));
     };
-    match serde_json::from_value::<ForkDigest>(Value::String(text.clone())) {
-        Ok(_) => Ok(text),
-        Err(_) => Err(range_error(&format!("{CTX}: {path} must be 8 hex digits, got {text:?}"))),
+    hex_bytes(&text)
+        .map(ForkDigest)
+        .ok_or_else(|| range_error(&format!("{CTX}: {path} must be 8 hex digits, got {text:?}")))
+}
+
+/// Lowercase hex, as core's serde encoding writes digests.
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(2 * bytes.len());
+    for b in bytes {
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 15)] as char);
     }
+    out
 }
 
 /// A number (safe integer) or a bigint in `[0, 2^64)`.
@@ -258,7 +382,7 @@ pub fn refused(e: &ConfigError) -> JsValue {
 }
 
 /// The config as the plain object `from_js` accepts; `hashSeed` is a bigint, and `sections`
-/// is JSON of every section by its JS name (the JS layer spreads it into the object).
+/// is an object of every section by its JS name (the JS layer spreads it into the object).
 pub fn to_js(c: &Config) -> JsValue {
     let obj = Object::new();
     let set = |k: &str, v: JsValue| {
@@ -274,14 +398,33 @@ pub fn to_js(c: &Config) -> JsValue {
     set("maxRetainedPeers", JsValue::from_f64(c.max_retained_peers as f64));
     set("hashSeed", JsValue::from(c.hash_seed));
     set("trackLifecycle", JsValue::from_bool(c.track_lifecycle));
-    // Sections as camelCase JSON, parsed by the JS layer into plain objects.
-    let mut sections = serde_json::Map::new();
-    let whole = serde_json::to_value(c).unwrap_or(Value::Null);
-    for (js, core) in SECTIONS {
-        let mut v = whole.get(core).cloned().unwrap_or(Value::Null);
-        camel_keys(&mut v);
-        sections.insert(js.to_owned(), v);
+    // Sections as plain objects, field by field; the JS layer spreads them into the object.
+    let sections = Object::new();
+    let mut copy = c.clone();
+    let mut fork = c.fork.clone().unwrap_or_else(blank_fork);
+    for (js, _) in SECTIONS {
+        if js == "fork" && c.fork.is_none() {
+            let _ = Reflect::set(&sections, &JsValue::from_str(js), &JsValue::NULL);
+            continue;
+        }
+        let section = Object::new();
+        for (name, slot) in slots(&mut copy, &mut fork, js) {
+            let value = match slot {
+                Slot::Int(x) => JsValue::from_f64(*x as f64),
+                Slot::Count(x) => JsValue::from_f64(*x as f64),
+                Slot::Small(x) => JsValue::from_f64(f64::from(*x)),
+                Slot::Number(x) => JsValue::from_f64(*x),
+                Slot::Digest(x) => JsValue::from_str(&hex(&x.0)),
+                Slot::Digests(x) => x
+                    .iter()
+                    .map(|d| JsValue::from_str(&hex(&d.0)))
+                    .collect::<js_sys::Array>()
+                    .into(),
+            };
+            let _ = Reflect::set(&section, &JsValue::from_str(name), &value);
+        }
+        let _ = Reflect::set(&sections, &JsValue::from_str(js), &section);
     }
-    set("sections", JsValue::from_str(&Value::Object(sections).to_string()));
+    set("sections", sections.into());
     obj.into()
 }

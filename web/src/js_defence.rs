@@ -7,7 +7,7 @@ use peerkeeper_core::strikes::StrikeKind;
 use wasm_bindgen::prelude::*;
 
 use crate::js_args::{self as args, JsResult};
-use crate::js_json::{camel_json, camel_value, variant_name};
+use crate::js_json::{camel_json, variant_name};
 use crate::js_manager::{key, JsPeerManager, Key};
 use crate::js_values::{self as values, ROLES, STRIKE_KINDS, TRANSPORT_FAILURES};
 
@@ -241,10 +241,16 @@ impl JsPeerManager {
     /// JSON of the seed's health response plus `reasons`, the failing checks typed.
     pub fn health(&self, now: f64) -> JsResult<String> {
         let report = self.pm.health(args::millis_value("health", "now", now)?);
-        let mut v = camel_value(&report);
-        if let Some(obj) = v.as_object_mut() {
-            obj.insert("reasons".into(), camel_value(report.reasons()));
+        let mut json = camel_json(&report);
+        // `reasons` joins the object as its last key.
+        if json.pop() == Some('}') {
+            if !json.ends_with('{') {
+                json.push(',');
+            }
+            json.push_str("\"reasons\":");
+            json.push_str(&camel_json(report.reasons()));
+            json.push('}');
         }
-        Ok(v.to_string())
+        Ok(json)
     }
 }

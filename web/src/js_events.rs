@@ -14,7 +14,7 @@ use peerkeeper_core::{
 };
 use serde::Serialize;
 
-use crate::js_json::{camel, camel_value, variant_name};
+use crate::js_json::{camel_json_typed, variant_name};
 use crate::js_manager::Key;
 
 #[derive(Serialize)]
@@ -126,45 +126,59 @@ struct JsTrimReport {
 }
 
 /// A trim report's entries, column by column: 10 000 entries cost ~1.4 MB as JSON but a few
-/// typed arrays and one string as columns.
-#[derive(Default)]
+/// typed arrays and one buffer of text as columns.
 pub struct Columns {
-    /// Every entry's peer, concatenated; `lengths` splits it (UTF-16 units).
-    pub text: String,
+    /// Every entry's peer, concatenated as UTF-8; `lengths` splits it once decoded (UTF-16
+    /// units). The JS layer decodes it only when someone reads the entries or the text.
+    pub text: Vec<u8>,
     pub lengths: Vec<u32>,
     pub scores: Vec<f64>,
     /// 0 for none (ranks start at 1).
     pub ranks: Vec<u32>,
     /// Indexes into `verdict_names`.
     pub verdicts: Vec<u8>,
-    pub verdict_names: Vec<String>,
+    pub verdict_names: Vec<&'static str>,
     pub connected_at: Vec<f64>,
 }
 
 impl Columns {
+    /// One pass per column: each a plain map-and-collect the compiler turns into a tight loop.
     fn of(entries: &[TrimEntry<Key>]) -> Columns {
-        let mut c = Columns::default();
-        let mut known: Vec<Verdict> = Vec::new();
+        let mut text = Vec::with_capacity(entries.iter().map(|e| e.peer.len()).sum());
         for e in entries {
-            c.text.push_str(&e.peer);
-            c.lengths.push(e.peer.encode_utf16().count() as u32);
-            c.scores.push(e.score);
-            c.ranks.push(e.rank.unwrap_or(0));
-            let idx = match known.iter().position(|v| *v == e.verdict) {
-                Some(i) => i,
-                None => {
-                    known.push(e.verdict);
-                    // A unit variant serializes to its snake_case name.
-                    let name = serde_json::to_value(e.verdict).ok();
-                    c.verdict_names
-                        .push(name.and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default());
-                    known.len() - 1
-                }
-            };
-            c.verdicts.push(idx as u8);
-            c.connected_at.push(e.connected_at as f64);
+            text.extend_from_slice(e.peer.as_bytes());
         }
-        c
+        let mut known: Vec<Verdict> = Vec::new();
+        let verdicts = entries
+            .iter()
+            .map(|e| {
+                let at = known.iter().position(|v| *v == e.verdict).unwrap_or_else(|| {
+                    known.push(e.verdict);
+                    known.len() - 1
+                });
+                at as u8
+            })
+            .collect();
+        let verdict_names = known.iter().map(|v| v.as_str()).collect();
+        Columns {
+            text,
+            lengths: entries.iter().map(|e| utf16_len(&e.peer)).collect(),
+            scores: entries.iter().map(|e| e.score).collect(),
+            ranks: entries.iter().map(|e| e.rank.unwrap_or(0)).collect(),
+            verdicts,
+            verdict_names,
+            connected_at: entries.iter().map(|e| e.connected_at as f64).collect(),
+        }
+    }
+}
+
+/// Length in UTF-16 units (what JS's `slice` counts): the byte length for ASCII, which is
+/// checked a word at a time, instead of decoding every character.
+pub fn utf16_len(s: &str) -> u32 {
+    if s.is_ascii() {
+        s.len() as u32
+    } else {
+        s.encode_utf16().count() as u32
     }
 }
 
@@ -246,27 +260,22 @@ fn mirror<'a>(e: &'a Event<Key>, columns: &mut Vec<Columns>) -> Option<JsEvent<'
 /// Events without a typed mirror (issues 4-6: reports, bans, strikes, lifecycle, fork) cross
 /// in core's serde shape with every key and the `type` turned camelCase, so the module's
 /// convention holds for them too; enumerated values keep their snake_case words.
-fn generic(e: &Event<Key>) -> serde_json::Value {
-    let mut v = camel_value(e);
-    if let Some(serde_json::Value::String(t)) = v.get_mut("type") {
-        *t = camel(t);
-    }
-    v
+fn generic(e: &Event<Key>, out: &mut String) {
+    camel_json_typed(e, out);
 }
 
 /// Appends `value` to a JSON array being built in `out`.
-fn push_json<T: Serialize>(out: &mut Vec<u8>, value: &T) {
-    out.push(if out.is_empty() { b'[' } else { b',' });
-    // Plain structs of strings, numbers and options: serializing into a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut *out, value);
+fn push_json(out: &mut String, value: impl FnOnce(&mut String)) {
+    out.push(if out.is_empty() { '[' } else { ',' });
+    value(out);
 }
 
-fn close_json(mut out: Vec<u8>) -> Option<String> {
+fn close_json(mut out: String) -> Option<String> {
     if out.is_empty() {
         return None;
     }
-    out.push(b']');
-    String::from_utf8(out).ok()
+    out.push(']');
+    Some(out)
 }
 
 /// Events as one JSON array, with the entries of any trim report as [`Columns`]; `None` when
@@ -275,12 +284,12 @@ fn close_json(mut out: Vec<u8>) -> Option<String> {
 pub fn events_batch<'a>(
     events: impl Iterator<Item = &'a Event<Key>>,
 ) -> Option<(String, Vec<Columns>)> {
-    let mut out = Vec::new();
+    let mut out = String::new();
     let mut columns = Vec::new();
     for e in events {
         match mirror(e, &mut columns) {
-            Some(js) => push_json(&mut out, &js),
-            None => push_json(&mut out, &generic(e)),
+            Some(js) => push_json(&mut out, |o| camel_json_typed(&js, o)),
+            None => push_json(&mut out, |o| generic(e, o)),
         }
     }
     close_json(out).map(|json| (json, columns))
@@ -302,7 +311,7 @@ mod tests {
         assert!(columns.is_empty());
         assert_eq!(
             json,
-            r#"[{"at":5,"peer":"p1","reason":"spam strike threshold exceeded","type":"softBanned","until":3600000}]"#
+            r#"[{"type":"softBanned","peer":"p1","reason":"spam strike threshold exceeded","until":3600000,"at":5}]"#
         );
     }
 }

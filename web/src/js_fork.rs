@@ -6,7 +6,7 @@ use peerkeeper_core::fork::{BlockRef, Header};
 use wasm_bindgen::prelude::*;
 
 use crate::js_args::{self as args, JsResult};
-use crate::js_json::{camel_value, variant_name};
+use crate::js_json::{camel_json, variant_name};
 use crate::js_manager::{key, JsPeerManager};
 use crate::js_values as values;
 
@@ -141,10 +141,7 @@ impl JsPeerManager {
     pub fn stats(&self, now: f64) -> JsResult<Option<String>> {
         let stats = self.pm.stats(args::millis_value("stats", "now", now)?);
         Ok(stats.map(|(node, peers)| {
-            let mut v = serde_json::Map::new();
-            v.insert("node".into(), camel_value(&node));
-            v.insert("peers".into(), camel_value(&peers));
-            serde_json::Value::Object(v).to_string()
+            format!("{{\"node\":{},\"peers\":{}}}", camel_json(&node), camel_json(&peers))
         }))
     }
 }

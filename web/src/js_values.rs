@@ -6,63 +6,75 @@
 use std::net::IpAddr;
 
 use js_sys::{Array, Object};
-use peerkeeper_core::blocklist::Role;
+use peerkeeper_core::blocklist::{Role, TransportFailure};
 use peerkeeper_core::fork::{
     BlockId, BlockRange, BlockRef, ChainStatus, ForkDigest, ForkStatus, Header, NetworkId, NodeMode,
 };
-use peerkeeper_core::PeerAction;
-use serde::de::DeserializeOwned;
-use serde_json::Value;
+use peerkeeper_core::strikes::StrikeKind;
+use peerkeeper_core::{DisconnectReason, PeerAction};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::js_args::{self as args, describe, field, range_error, type_error, JsResult};
 
-pub const STRIKE_KINDS: &[&str] = &[
-    "deserialization",
-    "protocol_violation",
-    "dead_fork_block",
-    "dead_fork_block_in_grace",
-    "duplicate_block",
-    "out_of_order_block_in_range",
-];
-pub const ROLES: &[&str] = &["primary", "backup"];
-pub const TRANSPORT_FAILURES: &[&str] = &["dial", "tls", "reset"];
-pub const DISCONNECT_REASONS: &[&str] = &[
-    "client_shutdown",
-    "irrelevant_network",
-    "io_error",
-    "unviable_fork",
-    "too_many_peers",
-    "bad_score",
-    "banned",
-    "inbound_disconnect",
-    "unknown",
-];
-const ACTIONS: &[&str] = &["fatal", "low_tolerance", "mid_tolerance", "high_tolerance"];
-const NODE_MODES: &[&str] = &["sync", "forward"];
-const FORK_STATUSES: &[&str] = &["normal", "looking", "minority"];
+/// An enumerated argument's accepted names, each with its value: matched here rather than
+/// through serde so that no JSON deserializer is linked for a handful of words.
+pub type Names<T> = &'static [(&'static str, T)];
 
-fn quoted(names: &[&str]) -> String {
-    names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")
+pub const STRIKE_KINDS: Names<StrikeKind> = &[
+    ("deserialization", StrikeKind::Deserialization),
+    ("protocol_violation", StrikeKind::ProtocolViolation),
+    ("dead_fork_block", StrikeKind::DeadForkBlock),
+    ("dead_fork_block_in_grace", StrikeKind::DeadForkBlockInGrace),
+    ("duplicate_block", StrikeKind::DuplicateBlock),
+    ("out_of_order_block_in_range", StrikeKind::OutOfOrderBlockInRange),
+];
+pub const ROLES: Names<Role> = &[("primary", Role::Primary), ("backup", Role::Backup)];
+pub const TRANSPORT_FAILURES: Names<TransportFailure> = &[
+    ("dial", TransportFailure::Dial),
+    ("tls", TransportFailure::Tls),
+    ("reset", TransportFailure::Reset),
+];
+pub const DISCONNECT_REASONS: Names<DisconnectReason> = &[
+    ("client_shutdown", DisconnectReason::ClientShutdown),
+    ("irrelevant_network", DisconnectReason::IrrelevantNetwork),
+    ("io_error", DisconnectReason::IoError),
+    ("unviable_fork", DisconnectReason::UnviableFork),
+    ("too_many_peers", DisconnectReason::TooManyPeers),
+    ("bad_score", DisconnectReason::BadScore),
+    ("banned", DisconnectReason::Banned),
+    ("inbound_disconnect", DisconnectReason::InboundDisconnect),
+    ("unknown", DisconnectReason::Unknown),
+];
+const ACTIONS: Names<PeerAction> = &[
+    ("fatal", PeerAction::Fatal),
+    ("low_tolerance", PeerAction::LowTolerance),
+    ("mid_tolerance", PeerAction::MidTolerance),
+    ("high_tolerance", PeerAction::HighTolerance),
+];
+const NODE_MODES: Names<NodeMode> = &[("sync", NodeMode::Sync), ("forward", NodeMode::Forward)];
+const FORK_STATUSES: Names<ForkStatus> = &[
+    ("normal", ForkStatus::Normal),
+    ("looking", ForkStatus::Looking),
+    ("minority", ForkStatus::Minority),
+];
+
+fn quoted<T>(names: Names<T>) -> String {
+    names.iter().map(|(n, _)| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")
 }
 
-/// One of `names` (the JS layer has checked it is a string), as core's enum of those names.
-pub fn named<T: DeserializeOwned>(method: &str, arg: &str, v: &str, names: &[&str]) -> JsResult<T> {
-    if names.contains(&v) {
-        if let Ok(t) = serde_json::from_value(Value::String(v.to_owned())) {
-            return Ok(t);
-        }
-    }
-    Err(range_error(&format!("{method}: unknown {arg} {v:?} (expected one of {})", quoted(names))))
+fn lookup<T: Copy>(v: &str, names: Names<T>) -> Option<T> {
+    names.iter().find(|(n, _)| *n == v).map(|(_, t)| *t)
+}
+
+/// One of `names` (the JS layer has checked it is a string).
+pub fn named<T: Copy>(method: &str, arg: &str, v: &str, names: Names<T>) -> JsResult<T> {
+    lookup(v, names).ok_or_else(|| {
+        range_error(&format!("{method}: unknown {arg} {v:?} (expected one of {})", quoted(names)))
+    })
 }
 
 /// [`named`] for a value not yet known to be a string.
-fn named_value<T: DeserializeOwned>(
-    method: &str,
-    arg: &str,
-    v: &JsValue,
-    names: &[&str],
-) -> JsResult<T> {
+fn named_value<T: Copy>(method: &str, arg: &str, v: &JsValue, names: Names<T>) -> JsResult<T> {
     match v.as_string() {
         Some(s) => named(method, arg, &s, names),
         None => Err(type_error(&format!("{method}: {arg} must be a string, got {}", describe(v)))),
@@ -86,16 +98,28 @@ pub fn peer_action(method: &str, v: &JsValue) -> JsResult<PeerAction> {
             describe(v)
         )));
     };
-    if !ACTIONS.contains(&name.as_str()) {
-        return Err(range_error(&format!(
+    lookup(&name, ACTIONS).ok_or_else(|| {
+        range_error(&format!(
             "{method}: unknown action {name:?} (expected one of {}, or a number)",
             quoted(ACTIONS)
-        )));
+        ))
+    })
+}
+
+/// `N` bytes from `2N` hex digits, `0x` allowed (the text form of core's block ids and fork
+/// digests).
+pub fn hex_bytes<const N: usize>(text: &str) -> Option<[u8; N]> {
+    let digits = text.strip_prefix("0x").unwrap_or(text).as_bytes();
+    if digits.len() != 2 * N {
+        return None;
     }
-    let mut tagged = serde_json::Map::new();
-    tagged.insert("type".into(), Value::String(name));
-    serde_json::from_value(Value::Object(tagged))
-        .map_err(|e| range_error(&format!("{method}: action: {e}")))
+    let mut out = [0u8; N];
+    for (byte, pair) in out.iter_mut().zip(digits.chunks_exact(2)) {
+        let hi = (pair[0] as char).to_digit(16)?;
+        let lo = (pair[1] as char).to_digit(16)?;
+        *byte = (hi * 16 + lo) as u8;
+    }
+    Some(out)
 }
 
 pub fn ip(method: &str, v: &str) -> JsResult<IpAddr> {
@@ -128,14 +152,8 @@ fn bool_at(method: &str, obj: &Object, path: &str, name: &str) -> JsResult<bool>
     })
 }
 
-/// Fixed-size bytes as hex (`0x` allowed), through core's own parser.
-fn hex_at<T: DeserializeOwned>(
-    method: &str,
-    obj: &Object,
-    path: &str,
-    name: &str,
-    digits: usize,
-) -> JsResult<T> {
+/// Fixed-size bytes as hex (`0x` allowed).
+fn hex_at<const N: usize>(method: &str, obj: &Object, path: &str, name: &str) -> JsResult<[u8; N]> {
     let v = field(obj, name);
     let Some(text) = v.as_string() else {
         return Err(type_error(&format!(
@@ -143,13 +161,13 @@ fn hex_at<T: DeserializeOwned>(
             describe(&v)
         )));
     };
-    serde_json::from_value(Value::String(text.clone())).map_err(|_| {
-        range_error(&format!("{method}: {path}.{name} must be {digits} hex digits, got {text:?}"))
+    hex_bytes(&text).ok_or_else(|| {
+        range_error(&format!("{method}: {path}.{name} must be {} hex digits, got {text:?}", 2 * N))
     })
 }
 
 fn block_id_at(method: &str, obj: &Object, path: &str, name: &str) -> JsResult<BlockId> {
-    hex_at(method, obj, path, name, 64)
+    hex_at(method, obj, path, name).map(BlockId)
 }
 
 /// `{ number, id }`.
@@ -212,17 +230,12 @@ pub fn chain_status(method: &str, v: &JsValue) -> JsResult<ChainStatus> {
     };
     Ok(ChainStatus {
         network_id: NetworkId(number_at(method, o, path, "networkId")?),
-        fork_digest: hex_at::<ForkDigest>(method, o, path, "forkDigest", 8)?,
+        fork_digest: ForkDigest(hex_at(method, o, path, "forkDigest")?),
         head: block_ref(method, "status.head", &field(o, "head"))?,
         lib: block_ref(method, "status.lib", &field(o, "lib"))?,
         range,
-        node_mode: named_value::<NodeMode>(
-            method,
-            "status.nodeMode",
-            &field(o, "nodeMode"),
-            NODE_MODES,
-        )?,
-        fork_status: named_value::<ForkStatus>(
+        node_mode: named_value(method, "status.nodeMode", &field(o, "nodeMode"), NODE_MODES)?,
+        fork_status: named_value(
             method,
             "status.forkStatus",
             &field(o, "forkStatus"),

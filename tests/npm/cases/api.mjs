@@ -190,6 +190,22 @@ export const cases = [
     t.equal(Object.keys(report).includes('columns'), false, 'columns are not enumerable');
     t.equal(report.entries, report.entries, 'built once');
     t.deepEqual(report.entries.map((e) => [e.peer, e.verdict]), [['a', 'closed_lowest_score'], ['b', 'kept_above_cut']]);
+    t.deepEqual(Object.keys(columns), ['lengths', 'scores', 'ranks', 'verdicts', 'verdictNames', 'connectedAt', 'text'], 'no raw bytes left over');
+  }],
+
+  ['peer ids outside ASCII come back whole from a trim report and its commands', (api, t) => {
+    const pm = new api.PeerManager({ lowWater: 1, highWater: 3, gracePeriod: 0 });
+    const ids = ['é-peer', '😀-peer', 'ascii', '日本'];
+    ids.forEach((p, i) => pm.connected(p, i + 1, 'inbound', i));
+    pm.tagPeer('日本', 'k', 9);
+    pm.trim(10);
+    const closed = [];
+    for (let c; (c = pm.pollCommand()) !== undefined;) closed.push(c.peer);
+    t.deepEqual(closed, ['é-peer', '😀-peer', 'ascii']);
+    let report;
+    for (let e; (e = pm.pollEvent()) !== undefined;) if (e.type === 'trim') report = e.report;
+    t.deepEqual(report.entries.map((e) => e.peer), ['é-peer', '😀-peer', 'ascii', '日本']);
+    t.deepEqual(Array.from(report.columns.lengths), [6, 7, 5, 2]);
   }],
 
   ['listeners get commands and events after a microtask, and flush delivers at once', async (api, t) => {
