@@ -3,6 +3,7 @@
 mod bootstrap;
 mod chain;
 mod cli;
+mod close_on_drop;
 mod demo;
 mod http;
 mod keys;

@@ -14,7 +14,7 @@ use libp2p::{
 
 use peerkeeper_net::webtransport;
 
-use crate::{cli::Args, keys::NodeKeys};
+use crate::{cli::Args, close_on_drop::CloseOnDrop, keys::NodeKeys};
 
 /// Browsers keep idle connections only as long as the other side does; the page holds its
 /// connections open for minutes at a time.
@@ -30,8 +30,10 @@ pub async fn build<B: NetworkBehaviour>(
         .with_tokio()
         .with_tcp(tcp::Config::default().nodelay(true), noise::Config::new, yamux::Config::default)?
         .with_other_transport(|id_keys| {
+            // A WebRTC connection that ends in an error is dropped unclosed and would leak
+            // its whole WebRTC stack; see `close_on_drop`.
             libp2p_webrtc::tokio::Transport::new(id_keys.clone(), certificate)
-                .map(|(peer, conn), _| (peer, StreamMuxerBox::new(conn)))
+                .map(|(peer, conn), _| (peer, StreamMuxerBox::new(CloseOnDrop::new(conn))))
         })?
         .with_other_transport(|id_keys| {
             webtransport::Transport::new(id_keys.clone(), webtransport_certificates)

@@ -8,7 +8,7 @@
 //   NODE_BIN=$CARGO_TARGET_DIR/debug/peerkeeper-node DIST=dist \
 //     nice -n 19 node --experimental-websocket tests/load/run.mjs [--minutes 10] [--clients 50]
 import '../interop/polyfill.mjs';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { multiaddr } from '@multiformats/multiaddr';
 import { launchBrowser, openPage, startNode, stopNode } from '../e2e/harness.mjs';
@@ -19,6 +19,8 @@ const { values } = parseArgs({
     minutes: { type: 'string', default: '10' },
     clients: { type: 'string', default: '50' },
     'demo-peers': { type: 'string', default: '200' },
+    // `--page off` leaves the browser closed, to tell the node's own memory from the page's load.
+    page: { type: 'string', default: 'on' },
   },
 });
 const DURATION_MS = Number(values.minutes) * 60_000;
@@ -41,6 +43,8 @@ const results = {
   rss_peak_kib: 0,
   rss_start_kib: 0,
   rss_end_kib: 0,
+  // [seconds since the load started, node RSS in KiB], every 10 s.
+  rss_curve: [],
   bootstrap_ok: 0,
   bootstrap_failed: 0,
   bootstrap_slowest_ms: 0,
@@ -103,9 +107,15 @@ async function spam(node, end) {
 }
 
 async function watch(node, end) {
+  const loadStart = Date.now();
+  let nextCurve = loadStart;
   while (Date.now() < end) {
     const rss = rssKib(node.child.pid);
     results.rss_peak_kib = Math.max(results.rss_peak_kib, rss);
+    if (Date.now() >= nextCurve) {
+      results.rss_curve.push([Math.round((Date.now() - loadStart) / 1000), rss]);
+      nextCurve += 10_000;
+    }
     const started = Date.now();
     try {
       const res = await fetch(new URL('/bootstrap.json', node.url), { signal: AbortSignal.timeout(5_000) });
@@ -140,20 +150,29 @@ const node = await startNode({
     '--high-water', String(HIGH_WATER), '--grace-period-ms', '5000'],
 });
 await sleep(10_000); // the demo peers dial in
-const browser = await launchBrowser();
-const { page, problems } = await openPage(browser, node.url);
+const WITH_PAGE = values.page !== 'off';
+const browser = WITH_PAGE ? await launchBrowser() : null;
+const { page, problems } = WITH_PAGE ? await openPage(browser, node.url) : { page: null, problems: [] };
 results.rss_start_kib = rssKib(node.child.pid);
 const end = Date.now() + DURATION_MS;
 await Promise.all([
   watch(node, end),
-  watchPage(page, end),
+  ...(WITH_PAGE ? [watchPage(page, end)] : []),
   spam(node, end),
   ...Array.from({ length: CLIENTS }, (_, i) => churn(node, end, i)),
 ]);
 results.rss_end_kib = rssKib(node.child.pid);
 results.page_problems = problems;
-await browser.close();
+await browser?.close();
 results.trims_logged = (node.stderr.match(/trimmed/g) ?? []).length;
 results.soft_bans_logged = (node.stderr.match(/soft-banned/g) ?? []).length;
-await stopNode(node);
+results.node_connections_logged = (node.stderr.match(/ connected /g) ?? []).length;
+results.node_disconnections_logged = (node.stderr.match(/ disconnected /g) ?? []).length;
+if (process.env.LOAD_NODE_LOG) writeFileSync(process.env.LOAD_NODE_LOG, node.stderr);
+// The figures are printed even when the node fails to stop in time (that is reported too).
+try {
+  await stopNode(node);
+} catch (e) {
+  results.stop_problem = String(e.message ?? e);
+}
 console.log(JSON.stringify(results, null, 2));
