@@ -228,7 +228,8 @@ pub struct EnginePeerView {
     /// In creation order.
     pub tags: Vec<TagView>,
     pub protected: bool,
-    /// `None` when no chain is followed (nothing to be aligned with).
+    /// `None` when no chain is followed (nothing to be aligned with) or the peer has sent no
+    /// status yet (alignment unknown).
     pub aligned: Option<bool>,
     pub strikes: u32,
     /// Time until the engine redials the peer, if it is queued.
@@ -254,7 +255,7 @@ impl EngineView {
     where
         P: Clone + Eq + std::hash::Hash + Ord + std::fmt::Debug + std::fmt::Display,
     {
-        let following = pm.fork_view().is_some();
+        let fork = pm.fork_view();
         let peers = pm
             .peers(now)
             .into_iter()
@@ -282,7 +283,11 @@ impl EngineView {
                         })
                         .collect(),
                     protected: pm.is_protected(id, None),
-                    aligned: following.then(|| pm.is_aligned(id)),
+                    // Unknown until the peer sent a status: a peer that speaks no status
+                    // protocol is not held against (issue 8), and the page shows it so.
+                    aligned: fork
+                        .filter(|f| f.peer_status(id).is_some())
+                        .map(|_| pm.is_aligned(id)),
                     strikes: pm.strikes(id),
                     redial_in_ms: pm.next_dial_at(id).map(|t| t.saturating_sub(now)),
                     ban_remaining_ms: ban_until.map(|t| t.saturating_sub(now)),
@@ -487,6 +492,44 @@ mod tests {
         assert_eq!(a.score, a.tag_score + a.behaviour_score + a.application_score);
         assert_eq!(a.last_action.as_deref(), Some("page"));
         assert_eq!((a.aligned, a.strikes, a.ban_remaining_ms), (None, 0, None));
+    }
+
+    #[test]
+    fn a_followed_chain_leaves_a_peer_without_a_status_unknown_and_judges_one_with_a_status() {
+        use peerkeeper_core::{fork::ForkConfig, fork::Header, ConnId, Direction};
+        let (net, digest) = (NetworkId(7), ForkDigest([0x70, 0x6b, 0, 1]));
+        let head = Header {
+            number: 12,
+            id: BlockId([0xab; 32]),
+            parent: BlockId([0xaa; 32]),
+            producer: "p".into(),
+        };
+        let lib = BlockRef { number: 9, id: BlockId([1; 32]) };
+        let config = peerkeeper_core::Config {
+            fork: Some(ForkConfig::new(net, digest)),
+            ..peerkeeper_core::Config::default()
+        };
+        let mut pm = peerkeeper_core::PeerManager::with_chain(config, head, lib, 0).unwrap();
+        for p in ["js", "demo"] {
+            pm.connected(&p.to_string(), ConnId(1), Direction::Outbound, 0);
+        }
+        let status = ChainStatus {
+            network_id: net,
+            fork_digest: digest,
+            head: BlockRef { number: 12, id: BlockId([0xab; 32]) },
+            lib,
+            range: None,
+            node_mode: NodeMode::Forward,
+            fork_status: ForkStatus::Normal,
+            emergency: false,
+            emergency_key: false,
+        };
+        pm.status_received(&"demo".to_string(), status, 10);
+        let view = EngineView::of(&pm, 10);
+        let aligned = |id: &str| view.peers.iter().find(|p| p.peer_id == id).unwrap().aligned;
+        // A peer that speaks no status protocol is not held against (issue 8).
+        assert_eq!(aligned("js"), None);
+        assert_eq!(aligned("demo"), Some(true));
     }
 
     #[test]
