@@ -20,24 +20,26 @@ async function applySettings(page, { low, high, grace, silence }) {
   await page.click('#apply-settings');
 }
 
-/** The peer's table row as the tests read it. */
+/** The peer's table row as the tests read it, in one read: a render between separate
+ * attribute reads could pair one engine view's total with the next view's parts. */
 async function rowOf(page, peerId) {
-  const row = page.locator(`table.peers tr[data-peer-id="${peerId}"]`);
-  const score = row.locator('td.score');
-  // Empty until the engine's view reaches the row.
-  const part = async (name) => {
-    const v = await score.getAttribute(name);
-    return v === '' || v === null ? null : Number(v);
-  };
-  return {
-    state: await row.getAttribute('data-state'),
-    reason: await row.getAttribute('data-reason'),
-    score: Number(await score.getAttribute('data-score')),
-    tagScore: await part('data-tag-score'),
-    behaviourScore: await part('data-behaviour-score'),
-    tags: (await row.locator('td.tags').textContent()).trim(),
-    backoff: (await row.locator('td.backoff').textContent()).trim(),
-  };
+  return page.locator(`table.peers tr[data-peer-id="${peerId}"]`).evaluate((row) => {
+    const score = row.querySelector('td.score');
+    // Empty until the engine's view reaches the row.
+    const part = (name) => {
+      const v = score.getAttribute(name);
+      return v === '' || v === null ? null : Number(v);
+    };
+    return {
+      state: row.getAttribute('data-state'),
+      reason: row.getAttribute('data-reason'),
+      score: Number(score.getAttribute('data-score')),
+      tagScore: part('data-tag-score'),
+      behaviourScore: part('data-behaviour-score'),
+      tags: row.querySelector('td.tags').textContent.trim(),
+      backoff: row.querySelector('td.backoff').textContent.trim(),
+    };
+  });
 }
 
 /** Waits until `check(row)` holds for the peer's row; fails with the last row seen. */
