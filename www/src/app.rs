@@ -6,14 +6,13 @@ use yew::prelude::*;
 
 use crate::{
     components::{
-        connected_chart::ConnectedChart, decay_playground::DecayPlayground, dial_form::DialForm,
-        header_bar::HeaderBar, log_view::LogView, mode_nav::ModeNav, peer_details::PeerDetails,
-        peer_table::PeerTable, settings_form::SettingsForm, sim_bar::SimBar,
-        teaching_panel::TeachingPanel, trim_timeline::TrimTimeline,
+        connected_chart::ConnectedChart, dial_form::DialForm, header_bar::HeaderBar,
+        log_view::LogView, mode_nav::ModeNav, peer_details::PeerDetails, peer_table::PeerTable,
+        settings_form::SettingsForm, sim_bar::SimBar, teaching_panel::TeachingPanel,
+        trim_timeline::TrimTimeline,
     },
-    live,
+    drivers,
     raf::query,
-    sim,
     state::{Action, Mode, PageState},
     state_controls::Control,
 };
@@ -24,17 +23,13 @@ pub fn app() -> Html {
     let mode = state.mode;
     {
         let dispatch = state.dispatcher();
-        use_effect_with((), move |_| match mode {
-            Mode::Live => live::start(dispatch),
-            Mode::Playground => {}
-            m => sim::start(m, dispatch),
-        });
+        use_effect_with((), move |_| drivers::start(mode, dispatch));
     }
-    let scenarios = use_memo((), |_| sim::scenario_list());
+    let scenarios = use_memo((), |_| drivers::scenario_list());
     let on_control = {
         let dispatch = state.dispatcher();
         Callback::from(move |c: Control| {
-            let r = if mode == Mode::Live { live::control(c) } else { sim::control(c) };
+            let r = drivers::control(mode, c);
             dispatch.dispatch(Action::ControlResult(r));
         })
     };
@@ -44,22 +39,14 @@ pub fn app() -> Html {
         Callback::from(move |peer: String| {
             let next =
                 if current.as_deref() == Some(peer.as_str()) { None } else { Some(peer.clone()) };
-            if mode == Mode::Live {
-                live::select(next)
-            } else {
-                sim::select(next)
-            }
+            drivers::select(mode, next);
             dispatch.dispatch(Action::Select(Some(peer)));
         })
     };
     let on_close = {
         let (dispatch, current) = (state.dispatcher(), state.selected.clone());
         Callback::from(move |_| {
-            if mode == Mode::Live {
-                live::select(None)
-            } else {
-                sim::select(None)
-            }
+            drivers::select(mode, None);
             dispatch.dispatch(Action::Select(current.clone()));
         })
     };
@@ -72,14 +59,14 @@ pub fn app() -> Html {
     let on_show = Callback::from(move |t| d.dispatch(Action::ShowRanked(Some(t))));
     let d = dispatcher.clone();
     let on_back = Callback::from(move |_| d.dispatch(Action::ShowRanked(None)));
-    let on_clock = Callback::from(sim::clock);
+    let on_clock = Callback::from(drivers::clock);
     let d = dispatcher.clone();
     let on_pick = Callback::from(move |id: String| {
-        if let Err(e) = sim::pick(&id) {
+        if let Err(e) = drivers::pick(&id) {
             d.dispatch(Action::StartFailed(e));
         }
     });
-    let on_seek = Callback::from(sim::seek);
+    let on_seek = Callback::from(drivers::seek);
     let on_dial = on_control.reform(Control::Dial);
 
     let f = &state.frame;
@@ -95,7 +82,8 @@ pub fn app() -> Html {
                 <p class="error" role="alert">{ e }</p>
             }
             if mode == Mode::Playground {
-                <DecayPlayground />
+                { drivers::playground() }
+            } else if !drivers::serves(mode) {
             } else {
                 <HeaderBar header={f.header.clone()} local_peer_id={state.local_peer_id.clone()} />
                 if mode.is_simulated() {

@@ -7,8 +7,9 @@
 //! - `sim_engine` / `sim_teaching`: the engine on a virtual clock (sandbox; lessons and the
 //!   stress load through the core's scenario player); `decay_curve`: the playground's maths;
 //! - `components/`: one Yew function component per file;
-//! - browser-only glue: `app`, `live` (the light peer), `sim` (the virtual clock's driver),
-//!   `raf` (one render per animation frame).
+//! - browser-only glue: `app`, `drivers` (which driver serves a mode in this build), `live`
+//!   (the light peer, feature `live`), `sim` (the virtual clock's driver, feature `sim`), `raf`
+//!   (one render per animation frame).
 
 pub mod components;
 pub mod decay_curve;
@@ -27,12 +28,14 @@ pub mod targets;
 #[cfg(target_arch = "wasm32")]
 pub mod app;
 #[cfg(target_arch = "wasm32")]
+pub mod drivers;
+#[cfg(all(target_arch = "wasm32", feature = "live"))]
 mod live;
 #[cfg(target_arch = "wasm32")]
 pub mod persistence;
 #[cfg(target_arch = "wasm32")]
 pub mod raf;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "sim"))]
 mod sim;
 #[cfg(target_arch = "wasm32")]
 pub mod snapshot_store;
