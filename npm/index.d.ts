@@ -672,18 +672,20 @@ export class PeerManager extends EventTarget implements AsyncIterable<PeerEvent 
   readonly autoClock: boolean;
 
   /**
-   * The manager's state as versioned bytes (format 2): every peer's tags (decaying ones with
+   * The manager's state as versioned bytes (format 3): every peer's tags (decaying ones with
    * their functions and exact decay timing), protections, behaviour and application scores,
    * last actions, agents and addresses, behaviour bans, last disconnects, strikes and soft
-   * bans, the benchlist, blocks and roles, health counters and the peers the lifecycle
-   * tracks. Not: open connections, dials in flight and backoff counters, rate-limit windows,
-   * the fork view. Persist it anywhere (IndexedDB, a file).
+   * bans, the benchlist, blocks and roles, health counters, the peers the lifecycle tracks
+   * with their reconnect backoff (next wait, failures, next dial) and the isolation clock.
+   * Not: open connections, dials in flight, rate-limit windows, the fork view. Persist it
+   * anywhere (IndexedDB, a file).
    */
   snapshot(): Uint8Array;
   /**
-   * Replaces the state with a snapshot's (format 2, or format 1 from earlier packages) at
-   * `now` (default: the manager's time), keeping this manager's config; every restored peer
-   * is disconnected. Corrupt, truncated, foreign or newer-format bytes, or a snapshot taken
+   * Replaces the state with a snapshot's (format 3; format 2 and format 1 from earlier
+   * packages are still read) at `now` (default: the manager's time), keeping this manager's
+   * config; every restored peer is disconnected, and a tracked peer that was connected or
+   * being dialled is dialled again at once, keeping its backoff. Corrupt, truncated, foreign or newer-format bytes, or a snapshot taken
    * with other strikes/benchlist/blocklist/health settings, throw a RangeError and change
    * nothing.
    */

@@ -96,6 +96,17 @@ struct PeerBackoff {
     suspended: bool,
 }
 
+/// One peer's backoff as a snapshot keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedBackoff<P> {
+    pub peer: P,
+    /// The wait the next failure will apply.
+    pub next_wait: Millis,
+    pub failures: u32,
+    /// The next dial, for a peer waiting and not suspended.
+    pub due: Option<Millis>,
+}
+
 /// What [`DialScheduler::handle_timeout`] asks of the caller.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -305,6 +316,62 @@ impl<P: PeerKey> DialScheduler<P> {
             }
         }
         redialled
+    }
+
+    /// Every peer's backoff for a snapshot, in key order. A peer dialled or connected at `now`
+    /// has no due time: its dial or connection does not outlive the snapshot.
+    pub fn saved(&self, now: Millis) -> Vec<SavedBackoff<P>> {
+        self.peers
+            .iter()
+            .map(|(peer, r)| SavedBackoff {
+                peer: peer.clone(),
+                next_wait: self.current_backoff(peer, now).unwrap_or(r.next_wait),
+                failures: match r.phase {
+                    DialPhase::Connected { since }
+                        if now.saturating_sub(since) >= self.config.stable_after =>
+                    {
+                        0
+                    }
+                    _ => r.failures,
+                },
+                due: self.due.get(peer),
+            })
+            .collect()
+    }
+
+    /// Where the isolation clock stands: (isolated since, next reset).
+    pub fn isolation(&self) -> Option<(Millis, Millis)> {
+        self.isolated_since.zip(self.isolation_deadline)
+    }
+
+    /// Takes back a saved backoff before the peer is re-added, so its wait and failure count
+    /// carry over. A peer that was waiting is due at its saved time (or `now` if that passed);
+    /// one that was dialled or connected is due at `now`; a `suspended` one (still banned or
+    /// blocked) is not queued. Waits are clamped to this config. Returns false if the peer is
+    /// already known.
+    pub fn restore(&mut self, saved: &SavedBackoff<P>, suspended: bool, now: Millis) -> bool {
+        if self.peers.contains_key(&saved.peer) {
+            return false;
+        }
+        let next_wait = saved.next_wait.clamp(self.config.initial_backoff, self.config.max_backoff);
+        let record = PeerBackoff {
+            phase: DialPhase::Waiting,
+            next_wait,
+            failures: saved.failures,
+            suspended,
+        };
+        self.peers.insert(saved.peer.clone(), record);
+        if !suspended {
+            self.due.set(saved.peer.clone(), saved.due.unwrap_or(now).max(now));
+        }
+        true
+    }
+
+    /// Takes back a saved isolation clock (the restored manager has no connections, so it is
+    /// isolated either way; this keeps when it started).
+    pub fn restore_isolation(&mut self, since: Millis, deadline: Millis) {
+        self.isolated_since = Some(since);
+        self.isolation_deadline = Some(deadline);
     }
 
     pub fn phase(&self, peer: &P) -> Option<DialPhase> {

@@ -7,18 +7,21 @@
 //! refuse), or come from a newer format are refused with a [`SnapshotError`], and a refused
 //! import leaves the manager untouched: the new state is built aside and swapped in whole.
 //!
-//! What a snapshot holds (format 2): the clock and the last trim; every peer record (static
+//! What a snapshot holds (format 3): the clock and the last trim; every peer record (static
 //! tags, decaying tags with their policy and exact timing, the next decay and last bump,
 //! protection reasons, behaviour score with its decay and ban freeze, application score,
 //! last action, agent version, address, retention start); behaviour bans; last-disconnect
 //! records; spam strikes and soft bans; the benchlist; epoch blocklists (blocks, roles, the
-//! epoch, transport-failure counters); health counters; the peers the lifecycle tracks.
+//! epoch, transport-failure counters); health counters; the peers the lifecycle tracks, and
+//! (format 3) each one's reconnect backoff (the wait the next failure applies, failures since
+//! the last reset, the next dial) and the isolation clock. Format 2, the same without the
+//! backoff, is still read: its tracked peers come back with a fresh backoff.
 //!
 //! What it does not: open connections (a snapshot is restored after the host's connections
 //! are gone, so every peer comes back disconnected and retention counts from the import);
-//! with `track_lifecycle`, dials in flight and backoff counters (every tracked peer is
-//! learnt again with `add_peer` and dialled with a fresh backoff; a soft-banned or blocked
-//! one stays suspended until its ban or block ends); the sliding windows of the rate
+//! with `track_lifecycle`, dials in flight (a peer dialled or connected at the snapshot is
+//! dialled again at the import, keeping its wait; a waiting one at its saved time; a
+//! soft-banned or blocked one stays suspended until its ban or block ends); the sliding windows of the rate
 //! limiters; the fork view (it restarts from the chain the manager was built with, and
 //! peers' statuses arrive again on reconnect). A custom decay function cannot be saved: a
 //! tag with one is left out.
@@ -28,12 +31,15 @@ use serde::Serialize;
 
 use crate::manager::PeerManager;
 use crate::peer_key::PeerKey;
-use crate::snapshot_state::State;
+use crate::snapshot_state::{Dials, Payload, State};
 use crate::types::Millis;
 
 pub const SNAPSHOT_MAGIC: &[u8; 4] = b"PKSN";
-/// Format 1 was the npm package's own (tags and protections, JSON); core writes format 2.
-pub const SNAPSHOT_VERSION: u16 = 2;
+/// Format 1 was the npm package's own (tags and protections, JSON); core writes format 3 and
+/// reads 2 and 3.
+pub const SNAPSHOT_VERSION: u16 = 3;
+/// The oldest format [`PeerManager::import_snapshot`] reads.
+pub const OLDEST_IMPORTED_VERSION: u16 = 2;
 const HEADER: usize = 4 + 2 + 4 + 4;
 /// Largest payload accepted: far above any real peer set, and refused before decoding.
 pub const MAX_SNAPSHOT_BYTES: usize = 64 << 20;
@@ -99,11 +105,21 @@ pub fn unframe(bytes: &[u8]) -> Result<(u16, &[u8]), SnapshotError> {
     Ok((version, body))
 }
 
+/// The whole payload as `T`: bytes left over mean it is not what the version says.
+fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, SnapshotError> {
+    let (value, rest) =
+        postcard::take_from_bytes(body).map_err(|e| SnapshotError::Corrupt(e.to_string()))?;
+    if !rest.is_empty() {
+        return Err(SnapshotError::Corrupt(format!("{} bytes after the payload", rest.len())));
+    }
+    Ok(value)
+}
+
 impl<P: PeerKey + Serialize + DeserializeOwned> PeerManager<P> {
     /// The manager's state as versioned bytes (see the module doc for what it holds). Takes
     /// `now` only to stamp the snapshot: nothing is advanced or drained.
     pub fn export_snapshot(&self, now: Millis) -> Vec<u8> {
-        let state = State::capture(self, now.max(self.now));
+        let state = Payload::capture(self, now.max(self.now));
         // Plain data with no maps keyed by non-strings: postcard cannot fail on it.
         let payload = postcard::to_allocvec(&state).unwrap_or_default();
         frame(SNAPSHOT_VERSION, &payload)
@@ -117,16 +133,19 @@ impl<P: PeerKey + Serialize + DeserializeOwned> PeerManager<P> {
     /// changes.
     pub fn import_snapshot(&mut self, bytes: &[u8], now: Millis) -> Result<usize, SnapshotError> {
         let (version, body) = unframe(bytes)?;
-        if version != SNAPSHOT_VERSION {
-            return Err(SnapshotError::OlderVersion(version));
-        }
-        let state: State<P> =
-            postcard::from_bytes(body).map_err(|e| SnapshotError::Corrupt(e.to_string()))?;
+        let (state, dials) = match version {
+            2 => (decode::<State<P>>(body)?, Dials::default()),
+            SNAPSHOT_VERSION => {
+                let p: Payload<P> = decode(body)?;
+                (p.state, p.dials)
+            }
+            _ => return Err(SnapshotError::OlderVersion(version)),
+        };
         let peers = state.peers.len();
         let mut fresh = Self::build(self.config.clone())
             .map_err(|e| SnapshotError::Corrupt(format!("config refused: {e}")))?;
         fresh.fork = self.fork.clone();
-        state.apply(&mut fresh, now)?;
+        state.apply(&mut fresh, dials, now)?;
         *self = fresh;
         Ok(peers)
     }

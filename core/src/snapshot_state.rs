@@ -1,5 +1,7 @@
-//! The payload of a format-2 snapshot (see `snapshot`): what is captured from a running
-//! manager, and how a fresh manager is rebuilt from it. Peer records are rebuilt through the
+//! The payload of a snapshot (see `snapshot`): what is captured from a running manager, and
+//! how a fresh manager is rebuilt from it. Format 3 is format 2's [`State`] followed by
+//! [`Dials`] (postcard writes a struct's fields in order, so a format-2 payload is a format-3
+//! payload's prefix). Peer records are rebuilt through the
 //! facade's own inputs (`tag_peer`, `protect`, ...) and then given back the timing those
 //! inputs cannot express (decay due times, last bumps, retention start, score decay); the
 //! issue-5 components that are plain data travel whole.
@@ -7,6 +9,7 @@
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use crate::backoff::SavedBackoff;
 use crate::behaviour_score::{BehaviourScore, LastAction, PeerExtras};
 use crate::benchlist::Benchlist;
 use crate::blocklist::Blocklist;
@@ -41,6 +44,43 @@ pub(crate) struct State<P: PeerKey> {
     health: HealthTracker,
     /// Peers the lifecycle tracked (with `track_lifecycle`), in key order.
     tracked: Vec<P>,
+}
+
+/// What format 3 adds: every tracked peer's reconnect backoff and the isolation clock.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct Dials<P> {
+    backoff: Vec<SavedBackoff<P>>,
+    /// (isolated since, next reset).
+    isolation: Option<(Millis, Millis)>,
+}
+
+impl<P> Default for Dials<P> {
+    fn default() -> Self {
+        Dials { backoff: Vec::new(), isolation: None }
+    }
+}
+
+/// A format-3 payload.
+#[derive(Serialize, Deserialize)]
+#[serde(bound(
+    serialize = "P: PeerKey + Serialize",
+    deserialize = "P: PeerKey + DeserializeOwned"
+))]
+pub(crate) struct Payload<P: PeerKey> {
+    pub(crate) state: State<P>,
+    pub(crate) dials: Dials<P>,
+}
+
+impl<P: PeerKey + Serialize + DeserializeOwned> Payload<P> {
+    pub(crate) fn capture(pm: &PeerManager<P>, now: Millis) -> Self {
+        let dials = if pm.config.track_lifecycle {
+            let d = &pm.defence.dials;
+            Dials { backoff: d.saved(now), isolation: d.isolation() }
+        } else {
+            Dials::default()
+        };
+        Payload { state: State::capture(pm, now), dials }
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -226,7 +266,12 @@ impl<P: PeerKey + Serialize + DeserializeOwned> State<P> {
     }
 
     /// Rebuilds `pm` (fresh, with the target config) from the state at `now`.
-    pub(crate) fn apply(self, pm: &mut PeerManager<P>, now: Millis) -> Result<(), SnapshotError> {
+    pub(crate) fn apply(
+        self,
+        pm: &mut PeerManager<P>,
+        dials: Dials<P>,
+        now: Millis,
+    ) -> Result<(), SnapshotError> {
         let same = |name: &str, equal: bool| {
             if equal {
                 Ok(())
@@ -276,6 +321,19 @@ impl<P: PeerKey + Serialize + DeserializeOwned> State<P> {
         pm.events.clear();
         pm.commands.clear();
         if pm.config.track_lifecycle {
+            // Backoffs first, so re-adding a peer keeps its wait and dials only what is due.
+            let mut saved: std::collections::BTreeMap<&P, &SavedBackoff<P>> =
+                dials.backoff.iter().map(|b| (&b.peer, b)).collect();
+            for peer in &self.tracked {
+                if let Some(b) = saved.remove(peer) {
+                    let held =
+                        pm.defence.strikes.is_banned(peer) || pm.defence.blocklist.is_blocked(peer);
+                    pm.defence.dials.restore(b, held, now);
+                }
+            }
+            if let Some((since, deadline)) = dials.isolation {
+                pm.defence.dials.restore_isolation(since, deadline);
+            }
             for peer in &self.tracked {
                 if pm.defence.strikes.is_banned(peer) || pm.defence.blocklist.is_blocked(peer) {
                     pm.restrict(peer, now);

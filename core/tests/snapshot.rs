@@ -1,10 +1,10 @@
 //! Snapshot format 2: a restored manager is indistinguishable from the original from the
 //! snapshot on (same views, same events at the same times), and refused bytes change nothing.
 
-use peerkeeper_core::snapshot::{SnapshotError, SNAPSHOT_VERSION};
+use peerkeeper_core::snapshot::{frame, unframe, SnapshotError, SNAPSHOT_VERSION};
 use peerkeeper_core::strikes::StrikeKind;
 use peerkeeper_core::{
-    BumpFn, Config, ConnId, DecayFn, Direction, Event, Millis, PeerAction, PeerManager,
+    BumpFn, Command, Config, ConnId, DecayFn, Direction, Event, Millis, PeerAction, PeerManager,
 };
 
 type P = String;
@@ -185,4 +185,136 @@ fn with_track_lifecycle_tracked_peers_are_dialled_again_and_banned_ones_wait() {
     assert_eq!(dials, vec![peerkeeper_core::Command::Dial { peer: p("ok") }]);
     assert!(restored.soft_ban_of(&p("bad")).is_some());
     assert_eq!(restored.next_dial_at(&p("bad")), None);
+}
+
+/// Runs `pm` to each time, failing every dial it issues at once; returns the events and
+/// commands in order.
+fn drive_dials(pm: &mut PeerManager<P>, times: &[Millis]) -> (Vec<Event<P>>, Vec<Command<P>>) {
+    let (mut events, mut commands) = (Vec::new(), Vec::new());
+    for &t in times {
+        pm.handle_timeout(t);
+        while let Some(cmd) = pm.poll_command() {
+            if let Command::Dial { peer } = &cmd {
+                assert!(pm.dial_failed(peer, t), "{peer} at {t}");
+            }
+            commands.push(cmd);
+        }
+        while let Some(e) = pm.poll_event() {
+            events.push(e);
+        }
+    }
+    (events, commands)
+}
+
+/// Three tracked peers whose dials keep failing: "a" twice (next dial 90 000, next wait
+/// 120 s), "b" once (next dial 35 000), "bad" once and then soft-banned until 40 000.
+fn failing_dials() -> (Config, PeerManager<P>) {
+    let mut c = config();
+    c.track_lifecycle = true;
+    let mut pm: PeerManager<P> = PeerManager::new(c.clone()).unwrap();
+    pm.add_peer(&p("a"), 0);
+    pm.add_peer(&p("bad"), 0);
+    drive_dials(&mut pm, &[0]);
+    pm.add_peer(&p("b"), 5_000);
+    drive_dials(&mut pm, &[5_000]);
+    pm.soft_ban(&p("bad"), "operator", 10_000);
+    drive_dials(&mut pm, &[30_000]);
+    (c, pm)
+}
+
+#[test]
+fn reconnect_backoff_and_the_isolation_clock_survive_a_snapshot() {
+    let (c, mut original) = failing_dials();
+    assert_eq!(original.next_dial_at(&p("a")), Some(90_000));
+    assert_eq!(original.next_dial_at(&p("b")), Some(35_000));
+    let bytes = original.export_snapshot(32_000);
+    assert_eq!(&bytes[4..6], &[3, 0]);
+    let mut restored: PeerManager<P> = PeerManager::new(c).unwrap();
+    restored.import_snapshot(&bytes, 32_000).unwrap();
+    assert_eq!(restored.next_dial_at(&p("a")), Some(90_000));
+    assert_eq!(restored.next_dial_at(&p("b")), Some(35_000));
+    assert_eq!(restored.next_dial_at(&p("bad")), None);
+    assert_eq!(restored.peers(32_000), original.peers(32_000));
+    assert_eq!(restored.poll_command(), None);
+    // The import re-enters each tracked peer's lifecycle; what follows must match.
+    while original.poll_event().is_some() {}
+    while restored.poll_event().is_some() {}
+    let times = [35_000, 40_000, 60_000, 61_000];
+    let expected = drive_dials(&mut original, &times);
+    // b's second failure waits 60 s; bad, let out at 40 000, waits its saved 60 s, not a
+    // fresh 30 s; nobody was active since t = 0, so the reset fires at 60 000, not 92 000.
+    let scheduled: Vec<(&str, Millis, u32)> = expected
+        .0
+        .iter()
+        .filter_map(|e| match e {
+            Event::DialScheduled { peer, due, failures, .. } => {
+                Some((peer.as_str(), *due, *failures))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(scheduled[..2], [("b", 95_000, 2), ("bad", 100_000, 1)], "{:?}", expected.0);
+    assert!(expected.0.iter().any(|e| matches!(
+        e,
+        Event::IsolationReset { isolated_since: 0, at: 60_000, redialled } if redialled.len() == 3
+    )));
+    assert_eq!(drive_dials(&mut restored, &times), expected);
+}
+
+#[test]
+fn a_peer_connected_at_the_snapshot_is_dialled_at_the_import_keeping_its_wait() {
+    let (c, mut pm) = failing_dials();
+    pm.handle_timeout(35_000);
+    assert_eq!(pm.poll_command(), Some(Command::Dial { peer: p("b") }));
+    pm.connected(&p("b"), ConnId(7), Direction::Outbound, 35_000);
+    let mut restored: PeerManager<P> = PeerManager::new(c.clone()).unwrap();
+    restored.import_snapshot(&pm.export_snapshot(36_000), 36_000).unwrap();
+    assert_eq!(restored.poll_command(), Some(Command::Dial { peer: p("b") }));
+    restored.dial_failed(&p("b"), 36_000);
+    // One failure before the connection, which was not up 300 s: the next wait is 60 s.
+    assert_eq!(restored.next_dial_at(&p("b")), Some(96_000));
+    // Up 300 s by the snapshot: the wait was reset, as the original would on a drop.
+    let mut restored: PeerManager<P> = PeerManager::new(c).unwrap();
+    restored.import_snapshot(&pm.export_snapshot(335_000), 335_000).unwrap();
+    restored.handle_timeout(335_000);
+    while let Some(cmd) = restored.poll_command() {
+        if cmd == (Command::Dial { peer: p("b") }) {
+            restored.dial_failed(&p("b"), 335_000);
+        }
+    }
+    assert_eq!(restored.next_dial_at(&p("b")), Some(365_000));
+}
+
+#[test]
+fn a_format_2_snapshot_is_still_read_and_its_tracked_peers_start_a_fresh_backoff() {
+    let (c, original) = failing_dials();
+    let v3 = original.export_snapshot(32_000);
+    let (_, payload) = unframe(&v3).unwrap();
+    // Format 3 appends the backoff list and the isolation clock to format 2's payload, and
+    // neither format takes bytes left over: exactly one prefix reads as format 2.
+    let reads = |i: usize| {
+        let mut pm: PeerManager<P> = PeerManager::new(c.clone()).unwrap();
+        pm.import_snapshot(&frame(2, &payload[..i]), 32_000).is_ok()
+    };
+    let cuts: Vec<usize> = (0..=payload.len()).filter(|&i| reads(i)).collect();
+    assert_eq!(cuts.len(), 1, "{cuts:?} of {}", payload.len());
+    let cut = cuts[0];
+    // Three peers' backoffs (a name, a wait, a count, a due time each) and the clock.
+    assert!(payload.len() - cut > 3 * 5, "{} bytes of backoff", payload.len() - cut);
+    let trailing = frame(3, &[payload, &[0][..]].concat());
+    let mut pm: PeerManager<P> = PeerManager::new(c.clone()).unwrap();
+    assert_eq!(
+        pm.import_snapshot(&trailing, 0),
+        Err(SnapshotError::Corrupt("1 bytes after the payload".into()))
+    );
+    let v2 = frame(2, &payload[..cut]);
+    let mut restored: PeerManager<P> = PeerManager::new(c).unwrap();
+    // No peer has a tag or a score: no peer records, only tracked peers and a ban.
+    assert_eq!(restored.import_snapshot(&v2, 32_000), Ok(0));
+    assert!(restored.soft_ban_of(&p("bad")).is_some());
+    // Due at the import, with the initial wait after the next failure.
+    let dials: Vec<_> = std::iter::from_fn(|| restored.poll_command()).collect();
+    assert_eq!(dials, vec![Command::Dial { peer: p("a") }, Command::Dial { peer: p("b") }]);
+    restored.dial_failed(&p("a"), 32_000);
+    assert_eq!(restored.next_dial_at(&p("a")), Some(62_000));
 }

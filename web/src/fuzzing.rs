@@ -20,10 +20,18 @@ use crate::arg_checks::{self, ArgErrorKind, ArgResult, ArgValue};
 use crate::js_config::FIELDS;
 use crate::js_manager::Key;
 
-/// Bytes as `restore(bytes)` gets them (format 2, `PeerManager::import_snapshot`), restored
-/// into a fresh manager with the default config.
+/// Bytes as `restore(bytes)` gets them (formats 3 and 2, `PeerManager::import_snapshot`),
+/// restored into a fresh manager with the default config and into one that tracks lifecycles
+/// (the only kind that reads the saved backoff).
 pub fn check_snapshot(data: &[u8]) {
-    let mut pm = PeerManager::<Key>::new(Config::default()).expect("default config");
+    let tracking = Config { track_lifecycle: true, ..Config::default() };
+    for config in [Config::default(), tracking] {
+        check_snapshot_with(data, config);
+    }
+}
+
+fn check_snapshot_with(data: &[u8], config: Config) {
+    let mut pm = PeerManager::<Key>::new(config.clone()).expect("a valid config");
     let before = pm.export_snapshot(0);
     match pm.import_snapshot(data, 0) {
         Err(refusal) => {
@@ -32,7 +40,7 @@ pub fn check_snapshot(data: &[u8]) {
         }
         Ok(_) => {
             let again = pm.export_snapshot(pm.now());
-            let mut back = PeerManager::<Key>::new(Config::default()).expect("default config");
+            let mut back = PeerManager::<Key>::new(config).expect("a valid config");
             back.import_snapshot(&again, pm.now())
                 .unwrap_or_else(|e| panic!("a manager's own snapshot is refused: {e}"));
             assert_eq!(
@@ -386,9 +394,22 @@ pub fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
     pm.protect(&Key::from("12D3KooWb"), "relay");
     let empty =
         PeerManager::<Key>::new(Config::default()).expect("default config").export_snapshot(0);
+    let mut dials = PeerManager::<Key>::new(Config { track_lifecycle: true, ..Config::default() })
+        .expect("a valid config");
+    for (i, peer) in ["12D3KooWc", "12D3KooWd", "12D3KooWe"].into_iter().enumerate() {
+        let peer = Key::from(peer);
+        dials.add_peer(&peer, 0);
+        for _ in 0..=i {
+            let due = dials.next_dial_at(&peer).unwrap_or(0);
+            dials.handle_timeout(due);
+            dials.dial_failed(&peer, due);
+        }
+    }
+    dials.soft_ban(&Key::from("12D3KooWe"), "operator", 100_000);
     let mut out = vec![
         ("snapshot", "tags-decays-protections".into(), pm.export_snapshot(7)),
         ("snapshot", "empty".into(), empty),
+        ("snapshot", "backoff-isolation-ban".into(), dials.export_snapshot(100_000)),
     ];
     // JS values in the reader's format, written by hand: tag bytes per `Reader::value`.
     let word = |w: &str| WORDS.iter().position(|x| *x == w).expect("a known word") as u8;

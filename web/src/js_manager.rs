@@ -377,13 +377,13 @@ impl JsPeerManager {
 
     // ---- persistence --------------------------------------------------------------------
 
-    /// Format 2 (see `peerkeeper_core::snapshot`), stamped with the manager's clock.
+    /// Format 3 (see `peerkeeper_core::snapshot`), stamped with the manager's clock.
     pub fn snapshot(&self) -> Uint8Array {
         Uint8Array::from(&self.pm.export_snapshot(self.pm.now())[..])
     }
 
-    /// Replaces this manager's state with the snapshot's (format 2, or the package's format
-    /// 1); keeps this manager's config. Refused bytes leave the manager untouched.
+    /// Replaces this manager's state with the snapshot's (formats 3 and 2, or the package's
+    /// format 1); keeps this manager's config. Refused bytes leave the manager untouched.
     pub fn restore(&mut self, bytes: JsValue, now: f64) -> JsResult<()> {
         let Some(bytes) = bytes.dyn_ref::<Uint8Array>() else {
             return Err(args::type_error(&format!(

@@ -1,6 +1,7 @@
-//! `snapshot()` / `restore(bytes)`: the engine's own format 2 (core's `export_snapshot` /
-//! `import_snapshot`: every tag with its exact decay timing, protections, scores, bans,
-//! strikes, blocks, disconnect records; see `peerkeeper_core::snapshot`), and format 1, the
+//! `snapshot()` / `restore(bytes)`: the engine's own formats 3 and 2 (core's `export_snapshot`
+//! / `import_snapshot`: every tag with its exact decay timing, protections, scores, bans,
+//! strikes, blocks, disconnect records, reconnect backoff; see `peerkeeper_core::snapshot`),
+//! and format 1, the
 //! package's earlier JSON format, which is still read.
 //!
 //! Both share core's header: `b"PKSN"`, format version (u16 LE), payload length (u32 LE),

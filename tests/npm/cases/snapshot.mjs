@@ -67,6 +67,32 @@ export const cases = [
       'restore: snapshot is corrupt: taken with another `strikes` config section');
   }],
 
+  ['reconnect backoff survives a snapshot: a twice-failed peer is dialled at its saved time, with its saved wait', (api, t) => {
+    // No isolation reset within the test: it would clear the backoff it checks.
+    const config = { trackLifecycle: true, backoff: { isolationAfter: 3600000 } };
+    const pm = new api.PeerManager(config);
+    const dials = (m) => {
+      const out = [];
+      for (let c = m.pollCommand(); c !== undefined; c = m.pollCommand()) if (c.type === 'dial') out.push(c.peer);
+      return out;
+    };
+    pm.addPeer('a', 0);
+    t.deepEqual(dials(pm), ['a']);
+    pm.dialFailed('a', 0);
+    pm.handleTimeout(30000);
+    t.deepEqual(dials(pm), ['a']);
+    pm.dialFailed('a', 30000);
+    t.equal(pm.nextDialAt('a'), 90000, '30 s, then 60 s');
+    const back = new api.PeerManager(config);
+    back.restore(pm.snapshot(), 40000);
+    t.deepEqual(dials(back), [], 'not due at the import');
+    t.equal(back.nextDialAt('a'), 90000);
+    back.handleTimeout(90000);
+    t.deepEqual(dials(back), ['a']);
+    back.dialFailed('a', 90000);
+    t.equal(back.nextDialAt('a'), 210000, 'the third failure waits 120 s, not a fresh 30 s');
+  }],
+
   ['format-1 bytes from earlier packages still restore their tags and protections', (api, t) => {
     const v1 = frameV1('{"now":7,"peers":[{"peer":"a","tags":[{"name":"kbucket","value":5,"decay":null},'
       + '{"name":"gossip","value":40,"decay":{"interval":1000,"decay":{"kind":"fixed","amount":2},"bump":{"kind":"overwrite"}}}],'
@@ -83,7 +109,7 @@ export const cases = [
     t.equal(pm.tagValue('a', 'gossip'), 60, 'one tick at 300');
     const bytes = pm.snapshot();
     t.ok(bytes instanceof Uint8Array);
-    t.deepEqual(Array.from(bytes.subarray(0, 6)), [0x50, 0x4b, 0x53, 0x4e, 2, 0], 'magic "PKSN", version 2');
+    t.deepEqual(Array.from(bytes.subarray(0, 6)), [0x50, 0x4b, 0x53, 0x4e, 3, 0], 'magic "PKSN", version 3');
     const back = new api.PeerManager({ decayResolution: 100 });
     back.restore(bytes);
     t.equal(back.pollEvent(), undefined, 'restore emits no events');
@@ -119,12 +145,12 @@ export const cases = [
     const flipped = good.slice();
     flipped[flipped.length - 5] ^= 0x01;
     const future = good.slice();
-    future[4] = 3;
+    future[4] = 4;
     const refusals = [
       [flipped, 'RangeError', 'restore: snapshot is corrupt: checksum mismatch'],
       [good.slice(0, good.length - 1), 'RangeError', `restore: snapshot is corrupt: payload is ${good.length - 15} bytes, header says ${good.length - 14}`],
       [good.slice(0, 8), 'RangeError', 'restore: snapshot is corrupt: truncated header'],
-      [future, 'RangeError', 'restore: snapshot format version 3 is newer than this engine supports (2)'],
+      [future, 'RangeError', 'restore: snapshot format version 4 is newer than this engine supports (3)'],
       [new TextEncoder().encode('{"now":1,"peers":[]}'), 'RangeError', 'restore: bytes are not a peerkeeper snapshot'],
       [new Uint8Array(0), 'RangeError', 'restore: bytes are not a peerkeeper snapshot'],
       [good.buffer, 'TypeError', 'restore: bytes must be a Uint8Array, got an object'],
