@@ -323,18 +323,14 @@ impl<P: PeerKey> DialScheduler<P> {
     pub fn saved(&self, now: Millis) -> Vec<SavedBackoff<P>> {
         self.peers
             .iter()
-            .map(|(peer, r)| SavedBackoff {
-                peer: peer.clone(),
-                next_wait: self.current_backoff(peer, now).unwrap_or(r.next_wait),
-                failures: match r.phase {
-                    DialPhase::Connected { since }
-                        if now.saturating_sub(since) >= self.config.stable_after =>
-                    {
-                        0
-                    }
-                    _ => r.failures,
-                },
-                due: self.due.get(peer),
+            .map(|(peer, r)| {
+                let stable = self.is_stable(r, now);
+                SavedBackoff {
+                    peer: peer.clone(),
+                    next_wait: if stable { self.config.initial_backoff } else { r.next_wait },
+                    failures: if stable { 0 } else { r.failures },
+                    due: self.due.get(peer),
+                }
             })
             .collect()
     }
@@ -391,14 +387,13 @@ impl<P: PeerKey> DialScheduler<P> {
     /// this already reflects a reset if the connection has been up `stable_after` at `now`.
     pub fn current_backoff(&self, peer: &P, now: Millis) -> Option<Millis> {
         let r = self.peers.get(peer)?;
-        match r.phase {
-            DialPhase::Connected { since }
-                if now.saturating_sub(since) >= self.config.stable_after =>
-            {
-                Some(self.config.initial_backoff)
-            }
-            _ => Some(r.next_wait),
-        }
+        Some(if self.is_stable(r, now) { self.config.initial_backoff } else { r.next_wait })
+    }
+
+    /// Connected for `stable_after` at `now`: a drop then resets the wait.
+    fn is_stable(&self, r: &PeerBackoff, now: Millis) -> bool {
+        matches!(r.phase, DialPhase::Connected { since }
+            if now.saturating_sub(since) >= self.config.stable_after)
     }
 
     /// Failures since the last reset.

@@ -21,8 +21,8 @@
 //! are gone, so every peer comes back disconnected and retention counts from the import);
 //! with `track_lifecycle`, dials in flight (a peer dialled or connected at the snapshot is
 //! dialled again at the import, keeping its wait; a waiting one at its saved time; a
-//! soft-banned or blocked one stays suspended until its ban or block ends); the sliding windows of the rate
-//! limiters; the fork view (it restarts from the chain the manager was built with, and
+//! soft-banned or blocked one stays suspended until its ban or block ends); the sliding
+//! windows of the rate limiters; the fork view (it restarts from the chain the manager was built with, and
 //! peers' statuses arrive again on reconnect). A custom decay function cannot be saved: a
 //! tag with one is left out.
 
@@ -134,7 +134,7 @@ impl<P: PeerKey + Serialize + DeserializeOwned> PeerManager<P> {
     pub fn import_snapshot(&mut self, bytes: &[u8], now: Millis) -> Result<usize, SnapshotError> {
         let (version, body) = unframe(bytes)?;
         let (state, dials) = match version {
-            2 => (decode::<State<P>>(body)?, Dials::default()),
+            OLDEST_IMPORTED_VERSION => (decode::<State<P>>(body)?, Dials::default()),
             SNAPSHOT_VERSION => {
                 let p: Payload<P> = decode(body)?;
                 (p.state, p.dials)

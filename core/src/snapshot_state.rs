@@ -1,9 +1,8 @@
 //! The payload of a snapshot (see `snapshot`): what is captured from a running manager, and
 //! how a fresh manager is rebuilt from it. Format 3 is format 2's [`State`] followed by
 //! [`Dials`] (postcard writes a struct's fields in order, so a format-2 payload is a format-3
-//! payload's prefix). Peer records are rebuilt through the
-//! facade's own inputs (`tag_peer`, `protect`, ...) and then given back the timing those
-//! inputs cannot express (decay due times, last bumps, retention start, score decay); the
+//! payload's prefix). Peer records are rebuilt through the facade's own inputs (`tag_peer`,
+//! `protect`, ...) and then given back the timing those inputs cannot express (decay due times, last bumps, retention start, score decay); the
 //! issue-5 components that are plain data travel whole.
 
 use serde::de::DeserializeOwned;
@@ -326,8 +325,7 @@ impl<P: PeerKey + Serialize + DeserializeOwned> State<P> {
                 dials.backoff.iter().map(|b| (&b.peer, b)).collect();
             for peer in &self.tracked {
                 if let Some(b) = saved.remove(peer) {
-                    let held =
-                        pm.defence.strikes.is_banned(peer) || pm.defence.blocklist.is_blocked(peer);
+                    let held = is_held(pm, peer);
                     pm.defence.dials.restore(b, held, now);
                 }
             }
@@ -335,7 +333,7 @@ impl<P: PeerKey + Serialize + DeserializeOwned> State<P> {
                 pm.defence.dials.restore_isolation(since, deadline);
             }
             for peer in &self.tracked {
-                if pm.defence.strikes.is_banned(peer) || pm.defence.blocklist.is_blocked(peer) {
+                if is_held(pm, peer) {
                     pm.restrict(peer, now);
                 } else {
                     pm.add_peer(peer, now);
@@ -344,6 +342,11 @@ impl<P: PeerKey + Serialize + DeserializeOwned> State<P> {
         }
         Ok(())
     }
+}
+
+/// Soft-banned or blocked: a restored tracked peer that must not be dialled yet.
+fn is_held<P: PeerKey>(pm: &PeerManager<P>, peer: &P) -> bool {
+    pm.defence.strikes.is_banned(peer) || pm.defence.blocklist.is_blocked(peer)
 }
 
 /// A decaying tag's saved timing: (rank, slot, name, next due, last bump).

@@ -1,8 +1,7 @@
 //! `snapshot()` / `restore(bytes)`: the engine's own formats 3 and 2 (core's `export_snapshot`
 //! / `import_snapshot`: every tag with its exact decay timing, protections, scores, bans,
 //! strikes, blocks, disconnect records, reconnect backoff; see `peerkeeper_core::snapshot`),
-//! and format 1, the
-//! package's earlier JSON format, which is still read.
+//! and format 1, the package's earlier JSON format, which is still read.
 //!
 //! Both share core's header: `b"PKSN"`, format version (u16 LE), payload length (u32 LE),
 //! CRC-32 of the payload (u32 LE). Format 1's payload is JSON of [`PayloadV1`]: the clock and
