@@ -105,6 +105,9 @@ pub enum Event {
 /// inject a virtual one.
 pub trait Clock: Send + 'static {
     fn now(&self) -> Millis;
+    /// Moves the clock forward so that `now() >= at` from here on; never moves it back. A
+    /// restored snapshot carries the time it was taken, which a fresh clock lags.
+    fn skip_to(&mut self, at: Millis);
 }
 
 /// A clock that moves only when told to: for tests, replays and virtual-time demos. Clones
@@ -123,24 +126,35 @@ impl Clock for ManualClock {
     fn now(&self) -> Millis {
         self.0.load(std::sync::atomic::Ordering::SeqCst)
     }
+
+    fn skip_to(&mut self, at: Millis) {
+        self.0.fetch_max(at, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
-/// Milliseconds since this clock was created, from `web_time::Instant` (monotonic, and safe in
-/// the browser where `std::time::Instant::now` panics).
+/// Milliseconds since this clock was created (plus any [`skip_to`](Clock::skip_to)), from
+/// `web_time::Instant` (monotonic, and safe in the browser where `std::time::Instant::now`
+/// panics).
 #[derive(Debug, Clone)]
 pub struct MonotonicClock {
     start: web_time::Instant,
+    skipped: Millis,
 }
 
 impl Default for MonotonicClock {
     fn default() -> Self {
-        MonotonicClock { start: web_time::Instant::now() }
+        MonotonicClock { start: web_time::Instant::now(), skipped: 0 }
     }
 }
 
 impl Clock for MonotonicClock {
     fn now(&self) -> Millis {
-        self.start.elapsed().as_millis().try_into().unwrap_or(Millis::MAX)
+        let elapsed: Millis = self.start.elapsed().as_millis().try_into().unwrap_or(Millis::MAX);
+        elapsed.saturating_add(self.skipped)
+    }
+
+    fn skip_to(&mut self, at: Millis) {
+        self.skipped = self.skipped.saturating_add(at.saturating_sub(self.now()));
     }
 }
 
@@ -271,6 +285,30 @@ impl<C: Clock> Behaviour<C> {
     /// The current time on this behaviour's clock, as the engine sees it.
     pub fn now(&self) -> Millis {
         self.clock.now()
+    }
+
+    /// Replaces the engine's state with a snapshot's (see
+    /// [`PeerManager::import_snapshot`]) and carries on from the time it was taken plus
+    /// `taken_ago` (how long ago, in wall-clock ms, it was exported: a page closed for an hour
+    /// passes `3_600_000`). The clock moves forward to that time, so bans, decays and redials
+    /// that fell due meanwhile are carried out at once and later ones at their own time; a
+    /// fresh clock alone would stand still at the snapshot's time until it caught up. On error
+    /// nothing changes. Returns how many peer records came back.
+    pub fn import_snapshot(
+        &mut self,
+        bytes: &[u8],
+        taken_ago: Millis,
+    ) -> Result<usize, peerkeeper_core::SnapshotError> {
+        // Imported at time 0 the engine's time becomes exactly the snapshot's own.
+        let restored = self.engine.import_snapshot(bytes, 0)?;
+        self.clock.skip_to(self.engine.now().saturating_add(taken_ago));
+        // What fell due while the snapshot sat in storage happens now, so the state read right
+        // after the import is current (its events go out with the next poll).
+        self.engine.handle_timeout(self.clock.now());
+        // The armed delay was for the replaced state's deadline.
+        self.timer = None;
+        self.wake();
+        Ok(restored)
     }
 
     /// Trims down to low water now (or when the silence period ends).
@@ -714,6 +752,64 @@ mod tests {
             }
         );
         assert!(h.poll().is_none());
+    }
+
+    #[test]
+    fn an_imported_snapshot_carries_on_from_its_time_plus_how_long_ago_it_was_taken() {
+        let peer = PeerId::random();
+        let mut source = PeerManager::new(Default::default()).unwrap();
+        source.connected(&peer, ConnId(1), peerkeeper_core::Direction::Outbound, 0);
+        source.tag_peer_decaying(&peer, "fresh", 100, 1_000, DecayFn::fixed(1), 0);
+        source.handle_timeout(5_500);
+        assert_eq!(source.tag_value(&peer, "fresh"), Some(95));
+        let bytes = source.export_snapshot(5_500);
+
+        // A fresh page: its clock starts at 0, two seconds of wall time after the export.
+        let mut h = Harness::new(Config::default());
+        assert!(h.poll().is_none());
+        let wakes = h.wakes();
+        assert_eq!(h.behaviour.import_snapshot(&bytes, 2_000), Ok(1));
+        assert_eq!(h.behaviour.now(), 7_500, "the snapshot's 5 500 ms plus the 2 000 closed");
+        assert_eq!(h.clock.now(), 7_500);
+        assert!(h.wakes() > wakes, "woken to carry out what fell due");
+        // The decays due at 6 000 and 7 000 happened in the import; the next is at 8 000 exactly.
+        assert_eq!(h.behaviour.manager().tag_value(&peer, "fresh"), Some(93));
+        while h.poll().is_some() {}
+        h.clock.set(7_999);
+        assert!(h.poll().is_none());
+        h.clock.set(8_000);
+        assert_eq!(
+            event(h.poll()),
+            EngineEvent::TagDecayed {
+                peer,
+                tag: TagName::from("fresh"),
+                old: 93,
+                new: 92,
+                at: 8_000
+            }
+        );
+
+        // A refused snapshot moves neither the state nor the clock.
+        let mut bad = bytes.clone();
+        *bad.last_mut().unwrap() ^= 1;
+        assert!(h.behaviour.import_snapshot(&bad, 60_000).is_err());
+        assert_eq!(h.behaviour.now(), 8_000);
+        assert_eq!(h.behaviour.manager().tag_value(&peer, "fresh"), Some(92));
+    }
+
+    #[test]
+    fn a_monotonic_clock_skips_forward_and_never_back() {
+        let mut clock = MonotonicClock::default();
+        let start = clock.now();
+        clock.skip_to(start + 3_600_000);
+        let skipped = clock.now();
+        assert!((start + 3_600_000..start + 3_601_000).contains(&skipped), "{skipped}");
+        clock.skip_to(10);
+        assert!(clock.now() >= skipped, "a skip to an earlier time changes nothing");
+        let mut manual = ManualClock::default();
+        manual.skip_to(500);
+        manual.skip_to(200);
+        assert_eq!(manual.now(), 500);
     }
 
     #[test]
