@@ -146,7 +146,8 @@ enum Command {
     Dial(Multiaddr),
     Engine(Control),
     ExportSnapshot(oneshot::Sender<Vec<u8>>),
-    ImportSnapshot(Vec<u8>, oneshot::Sender<Result<usize, String>>),
+    /// The bytes and how long ago (wall-clock ms) they were exported.
+    ImportSnapshot(Vec<u8>, u64, oneshot::Sender<Result<usize, String>>),
 }
 
 /// A command the engine carries out.
@@ -296,11 +297,18 @@ impl LightPeer {
 
     /// Brings a stored snapshot back into the engine (before the first dials, so nothing
     /// connected is replaced). A refused snapshot changes nothing and names why. On success a
-    /// [`LightPeerEvent::Restored`] lists the peers it brought back.
-    pub async fn import_snapshot(&self, bytes: Vec<u8>) -> Result<usize, String> {
+    /// [`LightPeerEvent::Restored`] lists the peers it brought back. `taken_ago_ms` is the
+    /// wall-clock time since the export (the page's own clock restarts at every load): the
+    /// engine carries on from the snapshot's time plus that, so a ban or a redial that fell due
+    /// while the page was closed happens at once.
+    pub async fn import_snapshot(
+        &self,
+        bytes: Vec<u8>,
+        taken_ago_ms: u64,
+    ) -> Result<usize, String> {
         let (tx, rx) = oneshot::channel();
         self.commands
-            .unbounded_send(Command::ImportSnapshot(bytes, tx))
+            .unbounded_send(Command::ImportSnapshot(bytes, taken_ago_ms, tx))
             .map_err(|_| "the light peer has stopped".to_string())?;
         rx.await.map_err(|_| "the light peer has stopped".to_string())?
     }
@@ -393,12 +401,13 @@ async fn run(
                     let peers = swarm.behaviour().peerkeeper.peers();
                     let _ = reply.send(peers.manager().export_snapshot(peers.now()));
                 }
-                Some(Command::ImportSnapshot(bytes, reply)) => {
+                Some(Command::ImportSnapshot(bytes, taken_ago, reply)) => {
                     let peers = swarm.behaviour_mut().peerkeeper.peers_mut();
-                    let now = peers.now();
-                    let outcome = peers.manager_mut().import_snapshot(&bytes, now);
+                    let outcome = peers.import_snapshot(&bytes, taken_ago);
                     if outcome.is_ok() {
-                        on_event(LightPeerEvent::Restored { peers: restored_peers(peers.manager(), now) });
+                        let now = peers.now();
+                        let peers = restored_peers(peers.manager(), now);
+                        on_event(LightPeerEvent::Restored { peers, at_ms: now });
                     }
                     let _ = reply.send(outcome.map_err(|e| e.to_string()));
                 }

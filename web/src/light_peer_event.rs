@@ -110,9 +110,11 @@ pub enum LightPeerEvent {
         addresses: Vec<String>,
     },
     /// A stored engine snapshot was brought back (page reload): every peer it knew, none of
-    /// them connected yet.
+    /// them connected yet. `at_ms` is the engine's time after the restore: the snapshot's
+    /// own plus the time since it was taken, so ahead of the new page's clock.
     Restored {
         peers: Vec<RestoredPeerView>,
+        at_ms: u64,
     },
     /// The trim settings changed (`LightPeer::set_trim_settings`); `trimmed` says whether the
     /// connected count was above the new high water, so a trim was asked for at once.
