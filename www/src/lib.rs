@@ -6,6 +6,7 @@
 //!   (`state_trims`), chart geometry (`state_chart`) and the controls (`state_controls`);
 //! - `sim_engine` / `sim_teaching`: the engine on a virtual clock (sandbox; lessons and the
 //!   stress load through the core's scenario player); `decay_curve`: the playground's maths;
+//! - `stored_snapshot`: the stored record, the engine's snapshot with its save's wall time;
 //! - `components/`: one Yew function component per file;
 //! - browser-only glue: `app`, `drivers` (which driver serves a mode in this build), `live`
 //!   (the light peer, feature `live`), `sim` (the virtual clock's driver, feature `sim`), `raf`
@@ -23,6 +24,7 @@ pub mod state_peers;
 pub mod state_recorder;
 pub mod state_ring;
 pub mod state_trims;
+pub mod stored_snapshot;
 pub mod targets;
 
 #[cfg(target_arch = "wasm32")]

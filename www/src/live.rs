@@ -130,7 +130,9 @@ async fn restore_and_persist() {
     let importer = peer.clone();
     let (outcome, persistence) = Persistence::start(
         PERSISTENCE_DB,
-        move |bytes| Box::pin(async move { importer.import_snapshot(bytes).await.map(drop) }),
+        move |bytes, saved_ago| {
+            Box::pin(async move { importer.import_snapshot(bytes, saved_ago).await.map(drop) })
+        },
         move || {
             let peer = peer.clone();
             Box::pin(async move { peer.export_snapshot().await })

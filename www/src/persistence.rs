@@ -1,13 +1,15 @@
 //! Keeps the light peer's engine state across reloads: restores the stored snapshot at start,
 //! saves again (at most once a second) after the engine changes and at once when the page is hidden or
-//! closed. A snapshot the engine refuses is set aside, reported and never retried.
+//! closed. A snapshot the engine refuses is set aside, reported and never retried. Each record
+//! keeps its save's wall-clock time (`stored_snapshot`), so the engine learns how long the page
+//! was closed.
 
 use std::{cell::RefCell, future::Future, pin::Pin, rc::Rc};
 
 use gloo_timers::callback::Timeout;
 use wasm_bindgen::{prelude::*, JsCast};
 
-use crate::snapshot_store::SnapshotStore;
+use crate::{snapshot_store::SnapshotStore, stored_snapshot};
 
 /// The record the page keeps its engine snapshot under.
 pub const SNAPSHOT_KEY: &str = "light-peer-engine";
@@ -28,6 +30,7 @@ pub enum RestoreOutcome {
 }
 
 pub type ExportFuture = Pin<Box<dyn Future<Output = Option<Vec<u8>>>>>;
+pub type ImportFuture = Pin<Box<dyn Future<Output = Result<(), String>>>>;
 
 /// The page's persistence: one store, one debounce timer, one export function.
 pub struct Persistence {
@@ -38,11 +41,13 @@ pub struct Persistence {
 }
 
 impl Persistence {
-    /// Opens the store and hands any stored snapshot to `import`; returns the outcome and, when
-    /// storage works, the persistence handle that saves `export()`'s bytes from then on.
+    /// Opens the store and hands any stored snapshot to `import` with how long ago it was
+    /// saved (wall-clock ms before `now_ms`; 0 if the record predates that being kept);
+    /// returns the outcome and, when storage works, the persistence handle that saves
+    /// `export()`'s bytes from then on.
     pub async fn start(
         database: &str,
-        import: impl FnOnce(Vec<u8>) -> Pin<Box<dyn Future<Output = Result<(), String>>>>,
+        import: impl FnOnce(Vec<u8>, u64) -> ImportFuture,
         export: impl Fn() -> ExportFuture + 'static,
         now_ms: u64,
     ) -> (RestoreOutcome, Option<Rc<Persistence>>) {
@@ -52,9 +57,11 @@ impl Persistence {
         };
         let outcome = match store.load(SNAPSHOT_KEY).await {
             Ok(None) => RestoreOutcome::Fresh,
-            Ok(Some(bytes)) => {
-                let len = bytes.len();
-                match import(bytes).await {
+            Ok(Some(record)) => {
+                let (saved_at, snapshot) = stored_snapshot::decode(&record);
+                let len = snapshot.len();
+                match import(snapshot.to_vec(), stored_snapshot::saved_ago(saved_at, now_ms)).await
+                {
                     Ok(()) => RestoreOutcome::Restored { bytes: len },
                     Err(error) => match store.set_aside(SNAPSHOT_KEY, now_ms).await {
                         Ok(aside) => {
@@ -120,7 +127,8 @@ fn save_now(store: Rc<SnapshotStore>, export: Rc<dyn Fn() -> ExportFuture>) {
 
 async fn save(store: Rc<SnapshotStore>, export: Rc<dyn Fn() -> ExportFuture>) {
     if let Some(bytes) = export().await {
-        if let Err(e) = store.save(SNAPSHOT_KEY, &bytes).await {
+        let record = stored_snapshot::encode(js_sys::Date::now() as u64, &bytes);
+        if let Err(e) = store.save(SNAPSHOT_KEY, &record).await {
             web_sys::console::warn_1(&format!("saving the engine snapshot: {e}").into());
         }
     }
