@@ -353,8 +353,11 @@ impl Recorder {
                 let line = format!("banned until {:.1} s ({reason})", until_ms as f64 / 1e3);
                 self.peer_note(&peer_id, at_ms, line);
             }
-            LightPeerEvent::Restored { peers } => {
+            LightPeerEvent::Restored { peers, at_ms } => {
+                // The restored engine runs ahead of the new page's clock; its bans are in its time.
+                self.engine_offset = now as i64 - at_ms as i64;
                 self.note(format!("restored the engine snapshot: {} peers", peers.len()));
+                let offset = self.engine_offset;
                 for p in peers {
                     let row = self.live.entry(p.peer_id.clone()).or_insert_with(|| PeerRow {
                         peer_id: p.peer_id.clone(),
@@ -364,7 +367,7 @@ impl Recorder {
                     row.score = Some(p.score);
                     row.protected = p.protected;
                     row.agent = p.agent_version.or(row.agent.take());
-                    row.banned_until = p.banned_until_ms;
+                    row.banned_until = p.banned_until_ms.map(|u| u.saturating_add_signed(offset));
                     if p.banned_until_ms.is_some() {
                         row.reason = Some("banned".into());
                     } else if let Some(reason) = p.reason {

@@ -360,3 +360,36 @@ fn a_live_peer_history_tells_its_connection_strikes_and_close() {
         ]
     );
 }
+
+#[test]
+fn a_restored_ban_counts_down_from_the_restored_engines_time_not_the_new_pages() {
+    use peerkeeper_web::light_peer_event::RestoredPeerView;
+    let mut r = Recorder::default();
+    let banned = |until| RestoredPeerView {
+        peer_id: "S".into(),
+        score: -50.0,
+        protected: false,
+        reason: Some("banned".into()),
+        banned_until_ms: until,
+        agent_version: None,
+    };
+    // The engine carries on at 7 500 000 ms (snapshot time plus the time the page was closed)
+    // while the new page's clock reads 300 ms: the ban's 1 500 000 ms left start from there.
+    r.apply_light(
+        LightPeerEvent::Restored { peers: vec![banned(Some(9_000_000))], at_ms: 7_500_000 },
+        300,
+    );
+    assert_eq!(row(&r, "S").banned_until, Some(1_500_300));
+    assert_eq!(row(&r, "S").reason.as_deref(), Some("banned"));
+    // Later events are stamped on the same engine clock.
+    r.apply_light(
+        LightPeerEvent::Banned {
+            peer_id: "T".into(),
+            reason: "banned".into(),
+            until_ms: 7_600_000,
+            at_ms: 7_500_100,
+        },
+        400,
+    );
+    assert_eq!(row(&r, "T").banned_until, Some(100_300));
+}
