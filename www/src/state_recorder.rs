@@ -357,8 +357,8 @@ impl Recorder {
                 // The restored engine runs ahead of the new page's clock; its bans are in its time.
                 self.engine_offset = now as i64 - at_ms as i64;
                 self.note(format!("restored the engine snapshot: {} peers", peers.len()));
-                let offset = self.engine_offset;
                 for p in peers {
+                    let banned_until = p.banned_until_ms.map(|u| self.to_page_ms(u));
                     let row = self.live.entry(p.peer_id.clone()).or_insert_with(|| PeerRow {
                         peer_id: p.peer_id.clone(),
                         state: "disconnected".into(),
@@ -367,8 +367,8 @@ impl Recorder {
                     row.score = Some(p.score);
                     row.protected = p.protected;
                     row.agent = p.agent_version.or(row.agent.take());
-                    row.banned_until = p.banned_until_ms.map(|u| u.saturating_add_signed(offset));
-                    if p.banned_until_ms.is_some() {
+                    row.banned_until = banned_until;
+                    if banned_until.is_some() {
                         row.reason = Some("banned".into());
                     } else if let Some(reason) = p.reason {
                         self.traces.entry(p.peer_id).or_default().reason = Some(reason);
