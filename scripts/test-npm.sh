@@ -14,6 +14,8 @@ log "installing $(basename "$TARBALL") into $APP"
   && npm install --silent --no-audit --no-fund --offline "$TARBALL")
 
 log "npm package tests (node --test, then Chromium)"
-# Bounded like scripts/test.sh's steps: a hang fails here within 10 minutes.
+# Bounded like scripts/test.sh's steps: a hang fails here within 10 minutes. No
+# --test-force-exit: with it, about one run in six of engine.test.mjs exited before its last
+# ten results reached the runner, which then counted 123 of 133 tests and still passed.
 PEERKEEPER_NPM_DIR="$APP" timeout --kill-after=20 600 \
-  node --test --test-concurrency=1 --test-timeout=180000 --test-force-exit tests/npm/
+  node --test --test-concurrency=1 --test-timeout=180000 tests/npm/
