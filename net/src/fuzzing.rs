@@ -2,9 +2,11 @@
 //! that the regular test suite replays the committed corpora through the very same checks
 //! (`net/tests/fuzz_corpora.rs`) on stable, without cargo-fuzz.
 //!
-//! Each check takes arbitrary bytes as they would arrive on a stream: the first byte picks the
-//! direction (even: a request, odd: a response), the rest is the stream. It reads them through
-//! the protocol's `request_response` codec, exactly as the swarm does, then asserts:
+//! Each check takes arbitrary bytes as they would arrive on a stream. For the request-response
+//! protocols (headers, peer exchange) the first byte picks the direction (even: a request,
+//! odd: a response), the rest is the stream, read through the protocol's `request_response`
+//! codec exactly as the swarm does. For status the bytes are one long-lived stream, read frame
+//! by frame as its handler does. Then each asserts:
 //! - nothing panics, and the reader never consumes more than a 10-byte prefix plus the bound;
 //! - every refusal is the remote's fault and earns it a strike (never a local-bug error);
 //! - a decoded message re-encodes within its bound and decodes back to itself;
@@ -25,7 +27,7 @@ use serde::Serialize;
 use crate::codec::{self, BoundedCodec, FrameError, WireProtocol};
 use crate::headers_protocol::{self, Headers, HeadersRequest, MAX_HEADERS};
 use crate::peer_exchange::{AddressBook, PeerExchange, PexResponse, MAX_PEX_ADDRS};
-use crate::status_protocol::Status;
+use crate::status_protocol::{self, StatusMessage, MAX_STATUS_BYTES};
 
 /// Longest unsigned-varint length prefix the framing reads (a u64 takes up to 10 bytes).
 const MAX_PREFIX: u64 = 10;
@@ -107,9 +109,36 @@ fn round_trip<T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug>(
     assert_eq!(again, body, "the frame does not read back as written");
 }
 
-/// `/peerkeeper/status/1`: the status message, either way.
+/// `/peerkeeper/status/2`: frames read one after another off the stream, as the handler
+/// does, until the stream ends or a frame is refused (the handler then drops the stream).
 pub fn check_status(data: &[u8]) {
-    let _ = read_inbound::<Status>(data);
+    let mut io = Cursor::new(data);
+    let mut frames = 0usize;
+    loop {
+        let before = io.position();
+        let read = block_on(status_protocol::read_status(&mut io))
+            .expect("a status read from memory has no stream error");
+        assert!(
+            io.position() - before <= MAX_PREFIX + MAX_STATUS_BYTES as u64,
+            "read {} bytes for one status frame",
+            io.position() - before
+        );
+        match read {
+            None => {
+                assert_eq!(io.position(), data.len() as u64, "a clean end left bytes unread");
+                break;
+            }
+            Some(Ok(message)) => {
+                round_trip::<StatusMessage>(&message, MAX_STATUS_BYTES);
+                frames += 1;
+                assert!(frames <= data.len(), "more frames than bytes");
+            }
+            Some(Err(refusal)) => {
+                assert_struck(&refusal);
+                break;
+            }
+        }
+    }
 }
 
 /// `/peerkeeper/headers/1`: a request is validated as the server does; a response is checked
@@ -185,6 +214,13 @@ pub fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
         NodeMode,
     };
 
+    fn frames(messages: &[StatusMessage]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for message in messages {
+            block_on(status_protocol::write_status(&mut out, message)).expect("seed frames");
+        }
+        out
+    }
     fn input<T: Serialize>(direction: u8, message: &T) -> Vec<u8> {
         let body = codec::encode(message).expect("seed encodes");
         let mut out = vec![direction];
@@ -228,9 +264,20 @@ pub fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
     .collect();
 
     let mut out = vec![
-        ("status", "request-some".into(), input(0, &Some(status.clone()))),
-        ("status", "response-none".into(), input(1, &None::<ChainStatus>)),
-        ("status", "response-some".into(), input(1, &Some(ChainStatus { range: None, ..status }))),
+        ("status", "stream-some".into(), frames(&[Some(status.clone())])),
+        ("status", "stream-none-then-some".into(), frames(&[None, Some(status.clone())])),
+        (
+            "status",
+            "stream-changes".into(),
+            frames(&[
+                Some(status.clone()),
+                Some(ChainStatus { range: None, ..status.clone() }),
+                Some(ChainStatus {
+                    head: BlockRef { number: 79_881_137, ..status.head },
+                    ..status
+                }),
+            ]),
+        ),
         ("headers", "request".into(), input(0, &HeadersRequest { from: 79_881_100, count: 37 })),
         (
             "headers",
@@ -260,6 +307,7 @@ pub fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
         ),
     ];
     // The framing's edge cases, for every protocol: an oversized prefix, an overlong varint.
+    // Status has no direction byte; a leading 0 there is a well-formed `None` frame first.
     for target in ["status", "headers", "pex"] {
         let mut oversized = vec![0];
         let mut prefix = unsigned_varint::encode::u64_buffer();

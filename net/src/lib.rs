@@ -12,6 +12,7 @@ pub mod node_behaviour;
 pub mod peer_exchange;
 pub mod peerkeeper_behaviour;
 pub mod status_protocol;
+pub mod status_stream;
 pub mod transport_name;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod webtransport;

@@ -1,11 +1,11 @@
 //! The whole peerkeeper set in one [`NetworkBehaviour`]: the connection manager plus the
 //! status, headers and peer-exchange protocols, with every protocol event fed to the engine.
 //!
-//! - On a peer's first connection we send our status (`/peerkeeper/status/1`) and, if
-//!   [`Config::pex_on_connect`], ask for its peers. The answers go to the engine
+//! - On every connection we send our status (`/peerkeeper/status/2`, one long-lived stream)
+//!   and, on a peer's first connection, if [`Config::pex_on_connect`], ask for its peers. The answers go to the engine
 //!   (`status_received`, `add_peer`), so alignment and the irrelevant-network disconnect
 //!   follow from the status exchange without app code.
-//! - [`PeerkeeperBehaviour::set_local_status`] re-sends our status to every peer that speaks it.
+//! - [`PeerkeeperBehaviour::set_local_status`] sends our status on every connection's stream.
 //! - The engine's `RequestBlocks` commands become headers requests; the answers go to
 //!   `headers_received`. The command is still surfaced as [`Event::Peers`] for a host that
 //!   fetches bodies itself.
@@ -52,7 +52,8 @@ use crate::headers_protocol::{
     self, HeaderSource, HeadersCodec, HeadersRequest, HeadersResponse, NoHeaders, MAX_HEADERS,
 };
 use crate::peer_exchange::{self, AddressBook, PexCodec, PexRequest, PexResponse, MAX_PEX_ADDRS};
-use crate::status_protocol::{self, StatusCodec, StatusMessage};
+use crate::status_protocol::{self, StatusMessage};
+use crate::status_stream;
 
 /// Our chain when the engine follows one (`peers.engine.fork` is set).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,7 +118,7 @@ pub enum Event {
 #[behaviour(to_swarm = "InnerEvent")]
 pub struct Inner<C: Clock> {
     peers: connection_manager::Behaviour<C>,
-    status: request_response::Behaviour<StatusCodec>,
+    status: status_stream::Behaviour,
     headers: request_response::Behaviour<HeadersCodec>,
     pex: request_response::Behaviour<PexCodec>,
 }
@@ -126,7 +127,7 @@ pub struct Inner<C: Clock> {
 #[derive(Debug)]
 pub enum InnerEvent {
     Peers(connection_manager::Event),
-    Status(request_response::Event<Inbound<StatusMessage>, StatusMessage>),
+    Status(status_stream::Event),
     Headers(request_response::Event<Inbound<HeadersRequest>, HeadersResponse>),
     Pex(request_response::Event<Inbound<PexRequest>, PexResponse>),
 }
@@ -136,8 +137,8 @@ impl From<connection_manager::Event> for InnerEvent {
         InnerEvent::Peers(e)
     }
 }
-impl From<request_response::Event<Inbound<StatusMessage>, StatusMessage>> for InnerEvent {
-    fn from(e: request_response::Event<Inbound<StatusMessage>, StatusMessage>) -> Self {
+impl From<status_stream::Event> for InnerEvent {
+    fn from(e: status_stream::Event) -> Self {
         InnerEvent::Status(e)
     }
 }
@@ -158,7 +159,6 @@ pub struct PeerkeeperBehaviour<C: Clock = MonotonicClock> {
     local: PeerId,
     pex_on_connect: bool,
     pex_limit: u8,
-    local_status: Option<ChainStatus>,
     source: Box<dyn HeaderSource>,
     book: AddressBook,
     /// Established connections per peer, to act on the first and the last.
@@ -209,14 +209,13 @@ impl<C: Clock> PeerkeeperBehaviour<C> {
         Ok(PeerkeeperBehaviour {
             inner: Inner {
                 peers,
-                status: codec::behaviour(rr.clone()),
+                status: status_stream::Behaviour::new(None),
                 headers: codec::behaviour(rr.clone()),
                 pex: codec::behaviour(rr),
             },
             local,
             pex_on_connect: config.pex_on_connect,
             pex_limit: config.pex_limit,
-            local_status: None,
             source: Box::new(NoHeaders),
             book: AddressBook::default(),
             connections: BTreeMap::new(),
@@ -236,17 +235,14 @@ impl<C: Clock> PeerkeeperBehaviour<C> {
         &mut self.inner.peers
     }
 
-    /// Sets our status and sends it to every connected peer that speaks the status protocol.
+    /// Sets our status and sends it on every connection (peers that do not speak the status
+    /// protocol are not asked again).
     pub fn set_local_status(&mut self, status: ChainStatus) {
-        self.local_status = Some(status);
-        let peers: Vec<PeerId> = self.status_peers.iter().copied().collect();
-        for peer in peers {
-            self.inner.status.send_request(&peer, Ok(self.local_status.clone()));
-        }
+        self.inner.status.set_local(Some(status));
     }
 
     pub fn local_status(&self) -> Option<&ChainStatus> {
-        self.local_status.as_ref()
+        self.inner.status.local().as_ref()
     }
 
     /// Where inbound headers requests are answered from (default: nothing is served).
@@ -282,7 +278,12 @@ impl<C: Clock> PeerkeeperBehaviour<C> {
         id
     }
 
-    /// Peers that have exchanged status with us on their current connection.
+    /// Outbound status streams opened so far (see [`status_stream::Behaviour::streams_opened`]).
+    pub fn status_streams_opened(&self) -> u64 {
+        self.inner.status.streams_opened()
+    }
+
+    /// Peers that have sent us their status on a connection still open.
     pub fn status_peers(&self) -> impl Iterator<Item = &PeerId> + '_ {
         self.status_peers.iter()
     }
@@ -329,11 +330,6 @@ impl<C: Clock> PeerkeeperBehaviour<C> {
         match error {
             OutboundFailure::Io(e) => self.on_io_failure(peer, protocol, e),
             OutboundFailure::UnsupportedProtocols => {
-                // A peer without the status protocol (any other libp2p node) has no hello to
-                // wait for: it is managed like any peer, with unknown alignment.
-                if protocol == status_protocol::PROTOCOL {
-                    self.hello_done(&peer);
-                }
                 self.pending.push_back(Event::ProtocolUnsupported { peer, protocol })
             }
             _ => {}
@@ -396,33 +392,27 @@ impl<C: Clock> PeerkeeperBehaviour<C> {
         self.inner.peers.manager_mut().handshake_completed(peer, now);
     }
 
-    fn on_status_event(
-        &mut self,
-        event: request_response::Event<Inbound<StatusMessage>, StatusMessage>,
-    ) {
-        use request_response::Event as E;
+    fn on_status_event(&mut self, event: status_stream::Event) {
+        use status_stream::Event as E;
+        let protocol = status_protocol::PROTOCOL;
         match event {
-            E::Message { peer, message: Message::Request { request, channel, .. }, .. } => {
-                match request {
-                    Ok(request) => {
-                        // A closed stream means the peer left; nothing to do about it.
-                        let _ = self.inner.status.send_response(channel, self.local_status.clone());
-                        self.status_from(peer, request);
-                    }
-                    // Dropping the channel closes the stream unanswered.
-                    Err(e) => self.on_bad_request(peer, status_protocol::PROTOCOL, &e),
-                }
+            E::Received { peer, message } => self.status_from(peer, message),
+            E::Refused { peer, error } => self.on_bad_request(peer, protocol, &error),
+            E::TooManyStreams { peer } => self.strike(
+                peer,
+                protocol,
+                StrikeKind::ProtocolViolation,
+                format!(
+                    "more than {} status streams open at once",
+                    status_stream::MAX_INBOUND_STREAMS
+                ),
+            ),
+            E::Unsupported { peer, .. } => {
+                // A peer without the status protocol (any other libp2p node) has no hello to
+                // wait for: it is managed like any peer, with unknown alignment.
+                self.hello_done(&peer);
+                self.pending.push_back(Event::ProtocolUnsupported { peer, protocol });
             }
-            E::Message { peer, message: Message::Response { response, .. }, .. } => {
-                self.status_from(peer, response);
-            }
-            E::OutboundFailure { peer, error, .. } => {
-                self.on_outbound_failure(peer, status_protocol::PROTOCOL, &error);
-            }
-            E::InboundFailure { peer, error, .. } => {
-                self.on_inbound_failure(peer, status_protocol::PROTOCOL, &error);
-            }
-            E::ResponseSent { .. } => {}
         }
     }
 
@@ -552,7 +542,6 @@ impl<C: Clock> PeerkeeperBehaviour<C> {
     }
 
     fn on_connected(&mut self, peer: PeerId) {
-        self.inner.status.send_request(&peer, Ok(self.local_status.clone()));
         if self.pex_on_connect {
             self.request_peers(&peer);
         }

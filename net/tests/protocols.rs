@@ -189,6 +189,56 @@ async fn statuses_are_exchanged_on_connect_and_on_change_and_align_the_peers() {
 }
 
 #[tokio::test]
+async fn a_hundred_status_changes_travel_on_the_one_stream_each_side_opened_on_connect() {
+    let mut a = node(plain_config());
+    let mut b = node(plain_config());
+    a.behaviour_mut().set_local_status(status(1, 2));
+    b.listen().with_memory_addr_external().await;
+    let a_id = *a.local_peer_id();
+    a.connect(&mut b).await;
+    let mut heard = Vec::new();
+    until(&mut a, &mut b, |side| match side {
+        Side::B(SwarmEvent::Behaviour(Event::StatusReceived { peer, status })) if peer == a_id => {
+            heard.push(status.head.number);
+            (status.head.number == 2).then_some(())
+        }
+        _ => None,
+    })
+    .await;
+
+    // One change at a time, each seen before the next: every one is its own frame.
+    for head in 3..=52u8 {
+        a.behaviour_mut().set_local_status(status(1, head));
+        until(&mut a, &mut b, |side| match side {
+            Side::B(SwarmEvent::Behaviour(Event::StatusReceived { status, .. })) => {
+                heard.push(status.head.number);
+                (status.head.number == u64::from(head)).then_some(())
+            }
+            _ => None,
+        })
+        .await;
+    }
+    assert_eq!(heard, (2..=52).collect::<Vec<u64>>());
+    // Fifty more at once: the writer keeps only the latest unsent, so the last always arrives.
+    for head in 53..=102u8 {
+        a.behaviour_mut().set_local_status(status(1, head));
+    }
+    let last = until(&mut a, &mut b, |side| match side {
+        Side::B(SwarmEvent::Behaviour(Event::StatusReceived { status, .. })) => {
+            (status.head.number == 102).then_some(status)
+        }
+        _ => None,
+    })
+    .await;
+    assert_eq!(last, status(1, 102));
+    assert_eq!(
+        (a.behaviour().status_streams_opened(), b.behaviour().status_streams_opened()),
+        (1, 1),
+        "one outbound status stream a side for the connection's whole life"
+    );
+}
+
+#[tokio::test]
 async fn a_status_from_another_network_closes_the_connection_as_irrelevant_network() {
     let mut hub = node(chain_config());
     hub.behaviour_mut().set_local_status(status(1, 2));

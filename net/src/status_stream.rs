@@ -1,0 +1,362 @@
+//! The status protocol's behaviour: on every connection, one outbound stream carrying our
+//! status (first on connect, then after each change) and one inbound stream read frame by
+//! frame. See [`status_protocol`](crate::status_protocol) for the wire format and why it is one
+//! stream and not one per message.
+//!
+//! The handler keeps only the latest status not yet written: a status that changed twice
+//! while a write was in flight is sent once, as it is now. A peer that does not speak the
+//! protocol is reported once per connection and never asked again on it. A broken inbound
+//! frame is reported and its stream dropped; the peer may open another. A peer needs one
+//! inbound stream per connection; more than [`MAX_INBOUND_STREAMS`] open at once is reported
+//! and the extra stream refused, so a burst of streams costs us a bounded number of reads.
+//!
+//! Keep-alive: the streams themselves do not keep a connection open (they are meant to last
+//! as long as it does). Writing a status or reading one does, so a connection stays up while
+//! statuses flow and falls to the swarm's idle timeout when both peers go quiet, as it did when
+//! each status was its own exchange.
+
+use std::collections::{HashMap, VecDeque};
+use std::io;
+use std::task::{Context, Poll};
+
+use futures::future::BoxFuture;
+use futures::stream::FuturesUnordered;
+use futures::{FutureExt, StreamExt};
+use libp2p::core::upgrade::ReadyUpgrade;
+use libp2p::core::{transport::PortUse, Endpoint, Multiaddr};
+use libp2p::swarm::handler::{
+    ConnectionEvent, DialUpgradeError, FullyNegotiatedInbound, FullyNegotiatedOutbound,
+};
+use libp2p::swarm::{
+    ConnectionDenied, ConnectionHandler, ConnectionHandlerEvent, ConnectionId, FromSwarm,
+    NetworkBehaviour, NotifyHandler, Stream, StreamUpgradeError, SubstreamProtocol, THandler,
+    THandlerInEvent, THandlerOutEvent, ToSwarm,
+};
+use libp2p::{PeerId, StreamProtocol};
+
+use crate::codec::{FrameError, Inbound};
+use crate::status_protocol::{read_status, write_status, StatusMessage, PROTOCOL};
+
+/// Inbound status streams read at once on one connection; an honest peer uses one.
+pub const MAX_INBOUND_STREAMS: usize = 4;
+
+/// What the status protocol reports about a peer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// The peer sent its status (on connect or after a change).
+    Received { peer: PeerId, message: StatusMessage },
+    /// The peer sent a frame that breaks the protocol; its stream was dropped.
+    Refused { peer: PeerId, error: FrameError },
+    /// The peer does not speak the protocol on `connection`.
+    Unsupported { peer: PeerId, connection: ConnectionId },
+    /// The peer opened a status stream while [`MAX_INBOUND_STREAMS`] were open; it was refused.
+    TooManyStreams { peer: PeerId },
+}
+
+/// Sends our status on every connection and reads the peers'.
+pub struct Behaviour {
+    local: StatusMessage,
+    connections: HashMap<ConnectionId, PeerId>,
+    pending: VecDeque<ToSwarm<Event, StatusMessage>>,
+    streams_opened: u64,
+}
+
+impl Behaviour {
+    /// `local` is sent on every new connection until [`Behaviour::set_local`] changes it.
+    pub fn new(local: StatusMessage) -> Self {
+        Behaviour {
+            local,
+            connections: HashMap::new(),
+            pending: VecDeque::new(),
+            streams_opened: 0,
+        }
+    }
+
+    /// Our status changed: every connection sends it on its stream.
+    pub fn set_local(&mut self, status: StatusMessage) {
+        self.local = status;
+        for (&connection, &peer_id) in &self.connections {
+            self.pending.push_back(ToSwarm::NotifyHandler {
+                peer_id,
+                handler: NotifyHandler::One(connection),
+                event: self.local.clone(),
+            });
+        }
+    }
+
+    pub fn local(&self) -> &StatusMessage {
+        &self.local
+    }
+
+    /// Outbound status streams opened so far, over all connections: one per connection that
+    /// speaks the protocol, however often the status changed (more only after a stream broke).
+    pub fn streams_opened(&self) -> u64 {
+        self.streams_opened
+    }
+}
+
+impl NetworkBehaviour for Behaviour {
+    type ConnectionHandler = Handler;
+    type ToSwarm = Event;
+
+    fn handle_established_inbound_connection(
+        &mut self,
+        _: ConnectionId,
+        _: PeerId,
+        _: &Multiaddr,
+        _: &Multiaddr,
+    ) -> Result<THandler<Self>, ConnectionDenied> {
+        Ok(Handler::new(self.local.clone()))
+    }
+
+    fn handle_established_outbound_connection(
+        &mut self,
+        _: ConnectionId,
+        _: PeerId,
+        _: &Multiaddr,
+        _: Endpoint,
+        _: PortUse,
+    ) -> Result<THandler<Self>, ConnectionDenied> {
+        Ok(Handler::new(self.local.clone()))
+    }
+
+    fn on_swarm_event(&mut self, event: FromSwarm) {
+        // Tracked from the swarm's events, not handler creation: a connection another
+        // behaviour denies is never established and never reported closed.
+        match event {
+            FromSwarm::ConnectionEstablished(e) => {
+                self.connections.insert(e.connection_id, e.peer_id);
+            }
+            FromSwarm::ConnectionClosed(e) => {
+                self.connections.remove(&e.connection_id);
+            }
+            _ => {}
+        }
+    }
+
+    fn on_connection_handler_event(
+        &mut self,
+        peer: PeerId,
+        connection: ConnectionId,
+        event: THandlerOutEvent<Self>,
+    ) {
+        let event = match event {
+            HandlerEvent::Opened => {
+                self.streams_opened += 1;
+                return;
+            }
+            HandlerEvent::Received(message) => Event::Received { peer, message },
+            HandlerEvent::Refused(error) => Event::Refused { peer, error },
+            HandlerEvent::Unsupported => Event::Unsupported { peer, connection },
+            HandlerEvent::TooManyStreams => Event::TooManyStreams { peer },
+        };
+        self.pending.push_back(ToSwarm::GenerateEvent(event));
+    }
+
+    fn poll(&mut self, _: &mut Context<'_>) -> Poll<ToSwarm<Event, THandlerInEvent<Self>>> {
+        match self.pending.pop_front() {
+            Some(event) => Poll::Ready(event),
+            None => Poll::Pending,
+        }
+    }
+}
+
+/// What a connection's handler tells the behaviour.
+#[derive(Debug)]
+pub enum HandlerEvent {
+    Opened,
+    Received(StatusMessage),
+    Refused(FrameError),
+    Unsupported,
+    TooManyStreams,
+}
+
+type Read = BoxFuture<'static, (Stream, io::Result<Option<Inbound<StatusMessage>>>)>;
+type Write = BoxFuture<'static, io::Result<Stream>>;
+
+enum Outbound {
+    /// No stream: one is requested when there is something to send.
+    Idle,
+    Requested,
+    Open(Stream),
+    Writing(Write),
+    /// The peer does not speak the protocol; nothing is sent on this connection.
+    Unsupported,
+}
+
+/// One connection's status streams.
+pub struct Handler {
+    /// The latest status not yet written.
+    queued: Option<StatusMessage>,
+    outbound: Outbound,
+    inbound: FuturesUnordered<Read>,
+    events: VecDeque<HandlerEvent>,
+    /// A frame arrived in the last poll: the connection is in use.
+    heard: bool,
+}
+
+impl Handler {
+    fn new(local: StatusMessage) -> Self {
+        Handler {
+            queued: Some(local),
+            outbound: Outbound::Idle,
+            inbound: FuturesUnordered::new(),
+            events: VecDeque::new(),
+            heard: false,
+        }
+    }
+
+    fn protocol() -> SubstreamProtocol<ReadyUpgrade<StreamProtocol>, ()> {
+        SubstreamProtocol::new(ReadyUpgrade::new(PROTOCOL), ())
+    }
+
+    fn read(mut stream: Stream) -> Read {
+        async move {
+            let read = read_status(&mut stream).await;
+            (stream, read)
+        }
+        .boxed()
+    }
+
+    fn write(mut stream: Stream, message: StatusMessage) -> Write {
+        async move {
+            write_status(&mut stream, &message).await?;
+            Ok(stream)
+        }
+        .boxed()
+    }
+
+    /// Reads the inbound streams; `Some` is an event for the behaviour.
+    fn poll_inbound(&mut self, cx: &mut Context<'_>) -> Option<HandlerEvent> {
+        while let Poll::Ready(Some((stream, read))) = self.inbound.poll_next_unpin(cx) {
+            match read {
+                Ok(Some(Ok(message))) => {
+                    self.heard = true;
+                    self.inbound.push(Self::read(stream));
+                    return Some(HandlerEvent::Received(message));
+                }
+                Ok(Some(Err(error))) => return Some(HandlerEvent::Refused(error)),
+                // Ended or reset: nothing more on this stream; the peer may open another.
+                Ok(None) | Err(_) => {}
+            }
+        }
+        None
+    }
+
+    /// Moves the outbound side on; `Some` asks the swarm for a stream.
+    fn poll_outbound(&mut self, cx: &mut Context<'_>) -> Option<()> {
+        loop {
+            match std::mem::replace(&mut self.outbound, Outbound::Idle) {
+                Outbound::Idle if self.queued.is_some() => {
+                    self.outbound = Outbound::Requested;
+                    return Some(());
+                }
+                Outbound::Open(stream) => match self.queued.take() {
+                    Some(message) => {
+                        self.outbound = Outbound::Writing(Self::write(stream, message))
+                    }
+                    None => {
+                        self.outbound = Outbound::Open(stream);
+                        return None;
+                    }
+                },
+                Outbound::Writing(mut write) => match write.poll_unpin(cx) {
+                    Poll::Ready(Ok(stream)) => self.outbound = Outbound::Open(stream),
+                    // The stream is gone; the next change opens another (never a retry loop
+                    // against a peer that resets every stream).
+                    Poll::Ready(Err(_)) => return None,
+                    Poll::Pending => {
+                        self.outbound = Outbound::Writing(write);
+                        return None;
+                    }
+                },
+                other => {
+                    self.outbound = other;
+                    return None;
+                }
+            }
+        }
+    }
+}
+
+impl ConnectionHandler for Handler {
+    type FromBehaviour = StatusMessage;
+    type ToBehaviour = HandlerEvent;
+    type InboundProtocol = ReadyUpgrade<StreamProtocol>;
+    type OutboundProtocol = ReadyUpgrade<StreamProtocol>;
+    type InboundOpenInfo = ();
+    type OutboundOpenInfo = ();
+
+    fn listen_protocol(&self) -> SubstreamProtocol<Self::InboundProtocol, ()> {
+        Self::protocol()
+    }
+
+    fn connection_keep_alive(&self) -> bool {
+        self.heard
+            || self.queued.is_some()
+            || matches!(self.outbound, Outbound::Requested | Outbound::Writing(_))
+    }
+
+    fn on_behaviour_event(&mut self, status: StatusMessage) {
+        if !matches!(self.outbound, Outbound::Unsupported) {
+            self.queued = Some(status);
+        }
+    }
+
+    fn poll(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<ConnectionHandlerEvent<Self::OutboundProtocol, (), HandlerEvent>> {
+        self.heard = false;
+        if let Some(event) = self.events.pop_front() {
+            return Poll::Ready(ConnectionHandlerEvent::NotifyBehaviour(event));
+        }
+        if let Some(event) = self.poll_inbound(cx) {
+            return Poll::Ready(ConnectionHandlerEvent::NotifyBehaviour(event));
+        }
+        if self.poll_outbound(cx).is_some() {
+            return Poll::Ready(ConnectionHandlerEvent::OutboundSubstreamRequest {
+                protocol: Self::protocol(),
+            });
+        }
+        Poll::Pending
+    }
+
+    fn on_connection_event(
+        &mut self,
+        event: ConnectionEvent<Self::InboundProtocol, Self::OutboundProtocol>,
+    ) {
+        match event {
+            ConnectionEvent::FullyNegotiatedInbound(FullyNegotiatedInbound {
+                protocol: mut stream,
+                ..
+            }) => {
+                stream.ignore_for_keep_alive();
+                if self.inbound.len() < MAX_INBOUND_STREAMS {
+                    self.inbound.push(Self::read(stream));
+                } else {
+                    self.events.push_back(HandlerEvent::TooManyStreams);
+                }
+            }
+            ConnectionEvent::FullyNegotiatedOutbound(FullyNegotiatedOutbound {
+                protocol: mut stream,
+                ..
+            }) => {
+                stream.ignore_for_keep_alive();
+                self.outbound = Outbound::Open(stream);
+                self.events.push_back(HandlerEvent::Opened);
+            }
+            ConnectionEvent::DialUpgradeError(DialUpgradeError { error, .. }) => {
+                if let StreamUpgradeError::NegotiationFailed = error {
+                    self.outbound = Outbound::Unsupported;
+                    self.events.push_back(HandlerEvent::Unsupported);
+                } else {
+                    // Timed out or the connection is going: the next change tries again.
+                    self.outbound = Outbound::Idle;
+                }
+                self.queued = None;
+            }
+            _ => {}
+        }
+    }
+}
