@@ -87,7 +87,7 @@ impl Curve {
     }
 
     fn at(&self, i: usize) {
-        if i % self.every == 0 {
+        if i.is_multiple_of(self.every) {
             let rss = rss_kib();
             let ms = self.start.elapsed().as_millis();
             println!("{i:>8}  {ms:>10}  {rss:>7}  {:>10}", rss as i64 - self.base as i64);
