@@ -619,6 +619,53 @@ async fn garbage_and_a_request_over_the_count_bound_are_struck_by_kind_and_ten_s
     assert!(ban.is_some(), "ten strikes soft-ban the sender");
 }
 
+#[tokio::test]
+async fn a_fifth_status_stream_open_at_once_is_refused_and_struck() {
+    let mut hub = node(plain_config());
+    hub.listen().with_memory_addr_external().await;
+    let hub_id = *hub.local_peer_id();
+    let mut bad = Swarm::new_ephemeral_tokio(|_| libp2p_stream::Behaviour::new());
+    bad.connect(&mut hub).await;
+    let bad_id = *bad.local_peer_id();
+    let mut control = bad.behaviour().new_control();
+    tokio::spawn(async move {
+        loop {
+            bad.select_next_some().await;
+        }
+    });
+
+    // Five streams opened and held silent: four are read (waiting for a frame), the fifth is
+    // refused.
+    let (opened, mut streams) = mpsc::unbounded();
+    tokio::spawn(async move {
+        for _ in 0..5 {
+            let stream = control.open_stream(hub_id, status_protocol::PROTOCOL).await;
+            opened.unbounded_send(stream.expect("the hub speaks status")).unwrap();
+        }
+    });
+    let mut held = Vec::new();
+    let (protocol, kind, reason) = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            tokio::select! {
+                Some(stream) = streams.next() => held.push(stream),
+                event = hub.select_next_some() => {
+                    if let SwarmEvent::Behaviour(Event::Struck { peer, protocol, kind, reason }) = event {
+                        assert_eq!(peer, bad_id);
+                        return (protocol, kind, reason);
+                    }
+                }
+            }
+        }
+    })
+    .await
+    .expect("a strike within 10 s");
+    assert_eq!((protocol, kind), (status_protocol::PROTOCOL, StrikeKind::ProtocolViolation));
+    assert_eq!(reason, "more than 4 status streams open at once");
+    assert_eq!(strikes(&hub, &bad_id), 1);
+    // Held to here: a stream dropped earlier would have freed its slot.
+    drop(held);
+}
+
 #[derive(NetworkBehaviour)]
 struct Stranger {
     peers: connection_manager::Behaviour,
