@@ -99,6 +99,10 @@ pub enum Event {
     /// The engine is closing every connection to `peer`, and why (`irrelevant_network`,
     /// `banned`, `too_many_peers` ...); libp2p's own close event carries no reason.
     Closing { peer: PeerId, reason: peerkeeper_core::DisconnectReason },
+    /// A ping on `connection` failed (timed out or its stream broke), so that connection is
+    /// being closed: a connection that cannot answer a ping is dead, and the transport may
+    /// never notice (WebRTC keeps a vanished browser's connection open).
+    Unresponsive { peer: PeerId, connection: ConnectionId, error: String },
 }
 
 /// A millisecond clock. The engine's `now` comes from here, so tests and the teaching demo can
@@ -177,6 +181,10 @@ pub struct Config {
     /// false. Example: high water 8, 8 peers connected, a trimmed peer's redial comes due: no
     /// socket opens and the peer is next due one doubled backoff later.
     pub hold_dials_at_high_water: bool,
+    /// Keep a connection whose ping failed instead of closing it. Default false: a failed
+    /// ping (timeout or broken stream, not a peer without ping) closes that connection and
+    /// emits [`Event::Unresponsive`]; libp2p's ping only reports failures.
+    pub keep_unresponsive: bool,
 }
 
 impl Config {
@@ -231,6 +239,7 @@ pub struct Behaviour<C: Clock = MonotonicClock> {
     next_conn: u64,
     blocked: BTreeSet<PeerId>,
     hold_dials_at: Option<usize>,
+    keep_unresponsive: bool,
     /// Peers the engine asked us to dial whose outcome is not known yet.
     dialing: BTreeSet<PeerId>,
     /// Peers dialled for an engine `Probe`; their outcome goes to `probe_result`.
@@ -261,6 +270,7 @@ impl<C: Clock> Behaviour<C> {
             next_conn: 0,
             blocked: BTreeSet::new(),
             hold_dials_at: config.hold_dials_at_high_water.then_some(config.engine.high_water),
+            keep_unresponsive: config.keep_unresponsive,
             dialing: BTreeSet::new(),
             probing: BTreeSet::new(),
             info: HashMap::new(),
@@ -385,14 +395,30 @@ impl<C: Clock> Behaviour<C> {
         }
     }
 
-    /// Feeds a ping event; a failed ping records nothing (the connection's keep-alive and the
-    /// engine's future liveness input deal with failures). Returns whether anything was
-    /// recorded.
+    /// Feeds a ping event: an RTT is recorded; a failed ping closes its connection (unless
+    /// [`Config::keep_unresponsive`]) with an [`Event::Unresponsive`]. A peer that does not
+    /// speak ping is left alone. Returns whether anything was recorded or closed.
     pub fn on_ping_event(&mut self, event: &ping::Event) -> bool {
-        match event.result {
-            Ok(rtt) => self.record_rtt(&event.peer, rtt),
-            Err(_) => false,
+        let error = match &event.result {
+            Ok(rtt) => return self.record_rtt(&event.peer, *rtt),
+            Err(ping::Failure::Unsupported) => return false,
+            Err(error) => error.to_string(),
+        };
+        if self.keep_unresponsive || !self.conns.contains_key(&event.connection) {
+            return false;
         }
+        let (peer, connection) = (event.peer, event.connection);
+        self.pending.push_back(ToSwarm::GenerateEvent(Event::Unresponsive {
+            peer,
+            connection,
+            error,
+        }));
+        self.pending.push_back(ToSwarm::CloseConnection {
+            peer_id: peer,
+            connection: CloseConnection::One(connection),
+        });
+        self.wake();
+        true
     }
 
     fn wake(&mut self) {

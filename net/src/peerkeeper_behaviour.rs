@@ -407,6 +407,8 @@ impl<C: Clock> PeerkeeperBehaviour<C> {
                     status_stream::MAX_INBOUND_STREAMS
                 ),
             ),
+            // The status behaviour closes the connection itself; the close event says so.
+            E::Stalled { .. } => {}
             E::Unsupported { peer, .. } => {
                 // A peer without the status protocol (any other libp2p node) has no hello to
                 // wait for: it is managed like any peer, with unknown alignment.

@@ -10,6 +10,9 @@
 //! inbound stream per connection; more than [`MAX_INBOUND_STREAMS`] open at once is reported
 //! and the extra stream refused, so a burst of streams costs us a bounded number of reads.
 //!
+//! A write that has not finished after [`WRITE_TIMEOUT`] closes the connection: the peer is
+//! gone or not reading, and a write that never ends would keep the connection alive forever.
+//!
 //! Keep-alive: the streams themselves do not keep a connection open (they are meant to last
 //! as long as it does). Writing a status or reading one does, so a connection stays up while
 //! statuses flow and falls to the swarm's idle timeout when both peers go quiet, as it did when
@@ -18,19 +21,21 @@
 use std::collections::{HashMap, VecDeque};
 use std::io;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
-use futures::future::BoxFuture;
+use futures::future::{self, BoxFuture, Either};
 use futures::stream::FuturesUnordered;
 use futures::{FutureExt, StreamExt};
+use futures_timer::Delay;
 use libp2p::core::upgrade::ReadyUpgrade;
 use libp2p::core::{transport::PortUse, Endpoint, Multiaddr};
 use libp2p::swarm::handler::{
     ConnectionEvent, DialUpgradeError, FullyNegotiatedInbound, FullyNegotiatedOutbound,
 };
 use libp2p::swarm::{
-    ConnectionDenied, ConnectionHandler, ConnectionHandlerEvent, ConnectionId, FromSwarm,
-    NetworkBehaviour, NotifyHandler, Stream, StreamUpgradeError, SubstreamProtocol, THandler,
-    THandlerInEvent, THandlerOutEvent, ToSwarm,
+    CloseConnection, ConnectionDenied, ConnectionHandler, ConnectionHandlerEvent, ConnectionId,
+    FromSwarm, NetworkBehaviour, NotifyHandler, Stream, StreamUpgradeError, SubstreamProtocol,
+    THandler, THandlerInEvent, THandlerOutEvent, ToSwarm,
 };
 use libp2p::{PeerId, StreamProtocol};
 
@@ -39,6 +44,10 @@ use crate::status_protocol::{read_status, write_status, StatusMessage, PROTOCOL}
 
 /// Inbound status streams read at once on one connection; an honest peer uses one.
 pub const MAX_INBOUND_STREAMS: usize = 4;
+
+/// How long writing one status may take before the connection is closed as dead; the same
+/// as libp2p's ping timeout.
+pub const WRITE_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// What the status protocol reports about a peer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,6 +60,9 @@ pub enum Event {
     Unsupported { peer: PeerId, connection: ConnectionId },
     /// The peer opened a status stream while [`MAX_INBOUND_STREAMS`] were open; it was refused.
     TooManyStreams { peer: PeerId },
+    /// Writing our status on `connection` did not finish within [`WRITE_TIMEOUT`]; the
+    /// connection is being closed.
+    Stalled { peer: PeerId, connection: ConnectionId },
 }
 
 /// Sends our status on every connection and reads the peers'.
@@ -59,6 +71,7 @@ pub struct Behaviour {
     connections: HashMap<ConnectionId, PeerId>,
     pending: VecDeque<ToSwarm<Event, StatusMessage>>,
     streams_opened: u64,
+    write_timeout: Duration,
 }
 
 impl Behaviour {
@@ -69,7 +82,14 @@ impl Behaviour {
             connections: HashMap::new(),
             pending: VecDeque::new(),
             streams_opened: 0,
+            write_timeout: WRITE_TIMEOUT,
         }
+    }
+
+    /// Replaces [`WRITE_TIMEOUT`] for connections established from now on.
+    pub fn with_write_timeout(mut self, timeout: Duration) -> Self {
+        self.write_timeout = timeout;
+        self
     }
 
     /// Our status changed: every connection sends it on its stream.
@@ -106,7 +126,7 @@ impl NetworkBehaviour for Behaviour {
         _: &Multiaddr,
         _: &Multiaddr,
     ) -> Result<THandler<Self>, ConnectionDenied> {
-        Ok(Handler::new(self.local.clone()))
+        Ok(Handler::new(self.local.clone(), self.write_timeout))
     }
 
     fn handle_established_outbound_connection(
@@ -117,7 +137,7 @@ impl NetworkBehaviour for Behaviour {
         _: Endpoint,
         _: PortUse,
     ) -> Result<THandler<Self>, ConnectionDenied> {
-        Ok(Handler::new(self.local.clone()))
+        Ok(Handler::new(self.local.clone(), self.write_timeout))
     }
 
     fn on_swarm_event(&mut self, event: FromSwarm) {
@@ -149,6 +169,13 @@ impl NetworkBehaviour for Behaviour {
             HandlerEvent::Refused(error) => Event::Refused { peer, error },
             HandlerEvent::Unsupported => Event::Unsupported { peer, connection },
             HandlerEvent::TooManyStreams => Event::TooManyStreams { peer },
+            HandlerEvent::Stalled => {
+                self.pending.push_back(ToSwarm::CloseConnection {
+                    peer_id: peer,
+                    connection: CloseConnection::One(connection),
+                });
+                Event::Stalled { peer, connection }
+            }
         };
         self.pending.push_back(ToSwarm::GenerateEvent(event));
     }
@@ -169,6 +196,7 @@ pub enum HandlerEvent {
     Refused(FrameError),
     Unsupported,
     TooManyStreams,
+    Stalled,
 }
 
 type Read = BoxFuture<'static, (Stream, io::Result<Option<Inbound<StatusMessage>>>)>;
@@ -193,11 +221,13 @@ pub struct Handler {
     events: VecDeque<HandlerEvent>,
     /// A frame arrived in the last poll: the connection is in use.
     heard: bool,
+    write_timeout: Duration,
 }
 
 impl Handler {
-    fn new(local: StatusMessage) -> Self {
+    fn new(local: StatusMessage, write_timeout: Duration) -> Self {
         Handler {
+            write_timeout,
             queued: Some(local),
             outbound: Outbound::Idle,
             inbound: FuturesUnordered::new(),
@@ -218,10 +248,16 @@ impl Handler {
         .boxed()
     }
 
-    fn write(mut stream: Stream, message: StatusMessage) -> Write {
+    fn write(mut stream: Stream, message: StatusMessage, timeout: Duration) -> Write {
         async move {
-            write_status(&mut stream, &message).await?;
-            Ok(stream)
+            let written = {
+                let write = write_status(&mut stream, &message);
+                match future::select(write.boxed(), Delay::new(timeout)).await {
+                    Either::Left((result, _)) => result,
+                    Either::Right(_) => Err(io::ErrorKind::TimedOut.into()),
+                }
+            };
+            written.map(|()| stream)
         }
         .boxed()
     }
@@ -253,7 +289,8 @@ impl Handler {
                 }
                 Outbound::Open(stream) => match self.queued.take() {
                     Some(message) => {
-                        self.outbound = Outbound::Writing(Self::write(stream, message))
+                        self.outbound =
+                            Outbound::Writing(Self::write(stream, message, self.write_timeout))
                     }
                     None => {
                         self.outbound = Outbound::Open(stream);
@@ -262,6 +299,11 @@ impl Handler {
                 },
                 Outbound::Writing(mut write) => match write.poll_unpin(cx) {
                     Poll::Ready(Ok(stream)) => self.outbound = Outbound::Open(stream),
+                    Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::TimedOut => {
+                        self.queued = None;
+                        self.events.push_back(HandlerEvent::Stalled);
+                        return None;
+                    }
                     // The stream is gone; the next change opens another (never a retry loop
                     // against a peer that resets every stream).
                     Poll::Ready(Err(_)) => return None,
@@ -319,7 +361,11 @@ impl ConnectionHandler for Handler {
                 protocol: Self::protocol(),
             });
         }
-        Poll::Pending
+        // A write that just timed out has an event to report.
+        match self.events.pop_front() {
+            Some(event) => Poll::Ready(ConnectionHandlerEvent::NotifyBehaviour(event)),
+            None => Poll::Pending,
+        }
     }
 
     fn on_connection_event(

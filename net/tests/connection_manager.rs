@@ -422,3 +422,102 @@ async fn the_behaviour_wakes_itself_when_an_engine_timer_falls_due() {
     };
     assert!(at >= now + 20);
 }
+
+/// An app whose pings time out after 300 ms, connected to a remote that accepts ping streams
+/// and never echoes (`speaks_ping`) or does not speak ping at all.
+async fn pinged_by_app(config: Config, speaks_ping: bool) -> (Swarm<App>, PeerId) {
+    let mut app = Swarm::new_ephemeral_tokio(|key| App {
+        peers: Behaviour::new(config).unwrap(),
+        identify: identify::Behaviour::new(identify::Config::new("/test/1".into(), key.public())),
+        ping: ping::Behaviour::new(
+            ping::Config::new()
+                .with_interval(Duration::from_millis(100))
+                .with_timeout(Duration::from_millis(300)),
+        ),
+    });
+    let mut remote = Swarm::new_ephemeral_tokio(|_| libp2p_stream::Behaviour::new());
+    let remote_id = *remote.local_peer_id();
+    let protocol = if speaks_ping { "/ipfs/ping/1.0.0" } else { "/other/1" };
+    let mut incoming =
+        remote.behaviour().new_control().accept(libp2p::StreamProtocol::new(protocol)).unwrap();
+    remote.listen().with_memory_addr_external().await;
+    app.connect(&mut remote).await;
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        loop {
+            tokio::select! {
+                Some(stream) = incoming.next() => held.push(stream),
+                _ = remote.select_next_some() => {}
+            }
+        }
+    });
+    (app, remote_id)
+}
+
+#[tokio::test]
+async fn a_connection_whose_ping_times_out_is_closed_as_unresponsive() {
+    let (mut app, remote_id) = pinged_by_app(Config::default(), true).await;
+    let mut unresponsive = None;
+    let closed = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            match app.select_next_some().await {
+                SwarmEvent::Behaviour(AppEvent::Ping(e)) => {
+                    assert!(e.result.is_err(), "the remote never echoes: {e:?}");
+                    app.behaviour_mut().peers.on_ping_event(&e);
+                }
+                SwarmEvent::Behaviour(AppEvent::Peers(Event::Unresponsive {
+                    peer,
+                    connection,
+                    error,
+                })) => {
+                    assert!(unresponsive.is_none(), "reported once");
+                    unresponsive = Some((peer, connection, error));
+                }
+                SwarmEvent::ConnectionClosed { peer_id, connection_id, .. } => {
+                    return (peer_id, connection_id)
+                }
+                _ => {}
+            }
+        }
+    })
+    .await
+    .expect("closed within 10 s");
+    let (peer, connection, error) = unresponsive.expect("reported before the close");
+    assert_eq!((peer, error.as_str()), (remote_id, "Ping timeout"));
+    assert_eq!(closed, (remote_id, connection));
+    assert!(!app.behaviour().peers.manager().is_connected(&remote_id));
+}
+
+#[tokio::test]
+async fn a_failed_ping_leaves_the_connection_when_asked_to_or_when_ping_is_unsupported() {
+    for (keep, speaks_ping) in [(true, true), (false, false)] {
+        let config = Config { keep_unresponsive: keep, ..Config::default() };
+        let (mut app, remote_id) = pinged_by_app(config, speaks_ping).await;
+        let failure = tokio::time::timeout(Duration::from_secs(10), async {
+            loop {
+                match app.select_next_some().await {
+                    SwarmEvent::Behaviour(AppEvent::Ping(e)) => break e,
+                    SwarmEvent::ConnectionClosed { .. } => panic!("closed before the ping failed"),
+                    _ => {}
+                }
+            }
+        })
+        .await
+        .expect("a ping failure within 10 s");
+        let expected = if speaks_ping { "Ping timeout" } else { "Ping protocol not supported" };
+        assert_eq!(failure.result.as_ref().unwrap_err().to_string(), expected);
+        assert!(!app.behaviour_mut().peers.on_ping_event(&failure), "nothing recorded or closed");
+        // Nothing queued: the connection stays.
+        let quiet = tokio::time::timeout(Duration::from_millis(200), async {
+            loop {
+                match app.select_next_some().await {
+                    SwarmEvent::ConnectionClosed { .. } => panic!("closed (keep {keep})"),
+                    SwarmEvent::Behaviour(AppEvent::Peers(e)) => panic!("{e:?} (keep {keep})"),
+                    _ => {}
+                }
+            }
+        });
+        assert!(quiet.await.is_err());
+        assert!(app.behaviour().peers.manager().is_connected(&remote_id));
+    }
+}

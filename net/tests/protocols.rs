@@ -908,3 +908,65 @@ async fn a_peer_learned_through_peer_exchange_is_dialled_by_the_engine_at_its_ad
     assert!(a.behaviour().peers().manager().is_connected(&c_id));
     assert_eq!(a.behaviour().address_book().len(), 2, "b (dialled) and c (learned)");
 }
+
+#[tokio::test]
+async fn a_peer_that_never_reads_our_status_stream_is_closed_once_a_write_stalls() {
+    use peerkeeper_net::status_stream;
+    let timeout = Duration::from_millis(300);
+    let mut hub = Swarm::new_ephemeral_tokio(move |_| {
+        status_stream::Behaviour::new(Some(status(1, 2))).with_write_timeout(timeout)
+    });
+    hub.listen().with_memory_addr_external().await;
+    let mut sink = Swarm::new_ephemeral_tokio(|_| libp2p_stream::Behaviour::new());
+    let sink_id = *sink.local_peer_id();
+    let mut incoming = sink.behaviour().new_control().accept(status_protocol::PROTOCOL).unwrap();
+    sink.connect(&mut hub).await;
+    // The sink accepts the stream and never reads it, so yamux's window fills and the hub's
+    // writes stop completing.
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        loop {
+            tokio::select! {
+                Some(stream) = incoming.next() => held.push(stream),
+                _ = sink.select_next_some() => {}
+            }
+        }
+    });
+
+    let mut changes = 0u32;
+    let (stalled, closed) = tokio::time::timeout(Duration::from_secs(30), async {
+        let mut stalled = None;
+        loop {
+            if stalled.is_none() {
+                changes += 1;
+                let mut next = status(1, 2);
+                next.range = Some(BlockRange { earliest: 1, latest: changes.into() });
+                hub.behaviour_mut().set_local(Some(next));
+            }
+            let Ok(event) =
+                tokio::time::timeout(Duration::from_millis(1), hub.select_next_some()).await
+            else {
+                continue;
+            };
+            match event {
+                SwarmEvent::Behaviour(status_stream::Event::Stalled { peer, connection }) => {
+                    assert!(stalled.is_none(), "one stall per connection");
+                    stalled = Some((peer, connection));
+                }
+                SwarmEvent::ConnectionClosed { peer_id, connection_id, .. } => {
+                    return (stalled, (peer_id, connection_id));
+                }
+                SwarmEvent::Behaviour(other) => panic!("unexpected {other:?}"),
+                _ => {}
+            }
+        }
+    })
+    .await
+    .expect("the stalled connection closes within 30 s");
+    let (peer, connection) = stalled.expect("the stall is reported before the close");
+    assert_eq!(peer, sink_id);
+    assert_eq!(closed, (sink_id, connection));
+    assert_eq!(hub.behaviour().streams_opened(), 1);
+    // About 80 bytes a status: yamux's 256 KiB window holds some 3 000 before writes block.
+    assert!(changes > 1_000, "the window filled after only {changes} changes");
+}

@@ -153,6 +153,11 @@ fn log_peer_event(event: peerkeeper_behaviour::Event) {
         peerkeeper_behaviour::Event::Peers(connection_manager::Event::Closing { peer, reason }) => {
             tracing::info!(%peer, reason = reason.as_str(), "closing");
         }
+        peerkeeper_behaviour::Event::Peers(connection_manager::Event::Unresponsive {
+            peer,
+            error,
+            ..
+        }) => tracing::info!(%peer, %error, "closing an unresponsive connection"),
         peerkeeper_behaviour::Event::Struck { peer, kind, reason, .. } => {
             tracing::debug!(%peer, ?kind, %reason, "struck");
         }

@@ -649,6 +649,13 @@ fn translate(event: SwarmEvent<LightPeerBehaviourEvent>, now: u64) -> Option<Lig
                     at_ms: now,
                 }
             }
+            Pk::Peers(connection_manager::Event::Unresponsive { peer, .. }) => {
+                LightPeerEvent::Dropped {
+                    peer_id: peer.to_string(),
+                    reason: "unresponsive".to_string(),
+                    at_ms: now,
+                }
+            }
             Pk::StatusReceived { peer, status } => LightPeerEvent::PeerStatus {
                 peer_id: peer.to_string(),
                 status: StatusView::new(&status),

@@ -45,7 +45,8 @@ pub enum LightPeerEvent {
         entries: Vec<TrimEntryView>,
     },
     /// The engine is closing the peer, and why (`DisconnectReason` names: `irrelevant_network`,
-    /// `unviable_fork`, `banned`, `too_many_peers` ...). The `Disconnected` follows.
+    /// `unviable_fork`, `banned`, `too_many_peers` ..., or `unresponsive`: a ping failed and
+    /// that connection is being closed). The `Disconnected` follows.
     Dropped {
         peer_id: String,
         reason: String,
