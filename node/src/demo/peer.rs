@@ -297,6 +297,23 @@ impl PeerTask<'_> {
                     pk.peers_mut().on_identify_event(&e);
                 }
             }
+            SwarmEvent::Behaviour(DemoBehaviourEvent::Ping(e)) => {
+                // A failed ping is how a demo peer learns the page went away: WebRTC does not
+                // notice, and the dead connection would keep its stack until the idle timeout.
+                match self.swarm.behaviour_mut().peerkeeper.as_mut() {
+                    Some(pk) => {
+                        pk.peers_mut().on_ping_event(&e);
+                    }
+                    None if matches!(
+                        e.result,
+                        Err(ping::Failure::Timeout | ping::Failure::Other { .. })
+                    ) =>
+                    {
+                        self.swarm.close_connection(e.connection);
+                    }
+                    None => {}
+                }
+            }
             SwarmEvent::OutgoingConnectionError { error, .. } => {
                 tracing::warn!(%kind, peer = %local, %error, "demo peer could not reach the node");
             }
