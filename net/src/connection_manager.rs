@@ -219,6 +219,16 @@ pub enum ConnectionDenied {
     Refused { peer: PeerId, reason: peerkeeper_core::ConnectionDenied },
 }
 
+/// The failure of a ping that says its connection is dead (timed out or its stream broke);
+/// `None` for a success or a peer that does not speak ping. For swarms that close such
+/// connections without a [`Behaviour`].
+pub fn unresponsive(event: &ping::Event) -> Option<&ping::Failure> {
+    match &event.result {
+        Err(ping::Failure::Unsupported) | Ok(_) => None,
+        Err(failure) => Some(failure),
+    }
+}
+
 /// What identify and ping told us about a connected peer; dropped when its last connection
 /// closes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -399,10 +409,11 @@ impl<C: Clock> Behaviour<C> {
     /// [`Config::keep_unresponsive`]) with an [`Event::Unresponsive`]. A peer that does not
     /// speak ping is left alone. Returns whether anything was recorded or closed.
     pub fn on_ping_event(&mut self, event: &ping::Event) -> bool {
-        let error = match &event.result {
-            Ok(rtt) => return self.record_rtt(&event.peer, *rtt),
-            Err(ping::Failure::Unsupported) => return false,
-            Err(error) => error.to_string(),
+        if let Ok(rtt) = event.result {
+            return self.record_rtt(&event.peer, rtt);
+        }
+        let Some(failure) = unresponsive(event) else {
+            return false;
         };
         if self.keep_unresponsive || !self.conns.contains_key(&event.connection) {
             return false;
@@ -411,7 +422,7 @@ impl<C: Clock> Behaviour<C> {
         self.pending.push_back(ToSwarm::GenerateEvent(Event::Unresponsive {
             peer,
             connection,
-            error,
+            error: failure.to_string(),
         }));
         self.pending.push_back(ToSwarm::CloseConnection {
             peer_id: peer,

@@ -31,6 +31,7 @@ use tokio::{
     time::{sleep_until, Instant},
 };
 
+use peerkeeper_net::connection_manager;
 use peerkeeper_net::peerkeeper_behaviour::{self, PeerkeeperBehaviour};
 
 use super::{
@@ -304,11 +305,7 @@ impl PeerTask<'_> {
                     Some(pk) => {
                         pk.peers_mut().on_ping_event(&e);
                     }
-                    None if matches!(
-                        e.result,
-                        Err(ping::Failure::Timeout | ping::Failure::Other { .. })
-                    ) =>
-                    {
+                    None if connection_manager::unresponsive(&e).is_some() => {
                         self.swarm.close_connection(e.connection);
                     }
                     None => {}
