@@ -219,6 +219,20 @@ impl<P: PeerKey> DialScheduler<P> {
         true
     }
 
+    /// A connection to `peer` closed because it is on another network: it cannot become useful
+    /// unless it changes network, so the next dial waits the full `max_backoff`, however
+    /// stable the connection was. Returns false if it was not connected.
+    pub fn disconnected_from_other_network(&mut self, peer: &P, now: Millis) -> bool {
+        let max = self.config.max_backoff;
+        let Some(record) = self.peers.get_mut(peer) else { return false };
+        if !matches!(record.phase, DialPhase::Connected { .. }) {
+            return false;
+        }
+        record.next_wait = max;
+        self.schedule_after_failure(peer, now);
+        true
+    }
+
     fn schedule_after_failure(&mut self, peer: &P, now: Millis) {
         let max = self.config.max_backoff;
         let Some(record) = self.peers.get_mut(peer) else { return };

@@ -9,6 +9,9 @@
 //!   block lifts) and no other still holds, the lifecycle returns to `disconnected` and
 //!   dialling resumes one current backoff later;
 //! - a lifecycle timeout closes the attempt and counts as a dial failure;
+//! - a peer closed as `irrelevant_network` is redialled only after the full `max_backoff`:
+//!   its own status said it follows another network, so the ladder's short first waits would
+//!   only reconnect it to close it again;
 //! - the active-peer count (lifecycle `active` + `syncing`) reaches the scheduler after every
 //!   input, so the isolation clock is always current;
 //! - a peer's first connection resets its strike counter and unblocks it (a reconnection is
@@ -474,7 +477,12 @@ impl<P: PeerKey> PeerManager<P> {
             self.transition(peer, now, |l| {
                 let _ = l.disconnected(peer, reason, now);
             });
-            if self.defence.dials.disconnected(peer, now) {
+            let scheduled = if reason == DisconnectReason::IrrelevantNetwork {
+                self.defence.dials.disconnected_from_other_network(peer, now)
+            } else {
+                self.defence.dials.disconnected(peer, now)
+            };
+            if scheduled {
                 self.dial_scheduled(peer, now);
             }
         }

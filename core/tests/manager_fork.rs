@@ -68,6 +68,59 @@ fn a_status_from_another_network_or_an_unviable_fork_closes_the_peer() {
 }
 
 #[test]
+fn a_peer_on_another_network_is_redialled_only_after_the_longest_backoff() {
+    let mut h = Host::new(Config { track_lifecycle: true, ..Config::default() });
+    // "b" stays active, so the node is never isolated (an isolation reset redials everyone).
+    h.connect("b", Direction::Inbound);
+    h.status("b", status(at(A, 100), at(A, 90)));
+    for peer in ["x", "y"] {
+        assert!(h.pm.add_peer(&peer, 0));
+    }
+    h.drain();
+    h.advance_to(100);
+    h.connect("x", Direction::Outbound);
+    h.connect("y", Direction::Outbound);
+    h.take_commands();
+    h.take_events();
+    h.advance_to(1_000);
+    let mut other_net = status(at(A, 100), at(A, 90));
+    other_net.network_id = NetworkId(8);
+    h.status("x", other_net);
+    let mut other_digest = status(at(A, 100), at(A, 90));
+    other_digest.fork_digest = ForkDigest([0xde, 0xad, 0, 0]);
+    h.status("y", other_digest);
+    let scheduled: Vec<_> =
+        h.take_events().into_iter().filter(|e| matches!(e, Event::DialScheduled { .. })).collect();
+    // An unviable fork may heal: the ladder's first wait (30 s). Another network: the cap.
+    assert_eq!(
+        scheduled,
+        vec![
+            Event::DialScheduled {
+                peer: "x",
+                due: 3_601_000,
+                backoff: 3_600_000,
+                failures: 1,
+                at: 1_000
+            },
+            Event::DialScheduled {
+                peer: "y",
+                due: 31_000,
+                backoff: 30_000,
+                failures: 1,
+                at: 1_000
+            },
+        ]
+    );
+    h.take_commands();
+    h.advance_to(3_601_000);
+    let dials: Vec<_> =
+        h.take_commands().into_iter().filter(|(_, c)| matches!(c, Command::Dial { .. })).collect();
+    assert_eq!(dials[0], (31_000, Command::Dial { peer: "y" }));
+    assert_eq!(dials.iter().filter(|(_, c)| *c == Command::Dial { peer: "x" }).count(), 1);
+    assert_eq!(dials.last(), Some(&(3_601_000, Command::Dial { peer: "x" })));
+}
+
+#[test]
 fn a_status_naming_our_head_aligns_the_peer_with_an_event() {
     let mut h = Host::new(Config::default());
     h.connect("p1", Direction::Outbound);
