@@ -1,4 +1,4 @@
-//! `/peerkeeper/status/2` bytes off a stream, read frame by frame as its handler reads them;
+//! `/peerkeeper/status/3` bytes off a stream, read frame by frame as its handler reads them;
 //! the contract is `peerkeeper_net::fuzzing::check_status`.
 #![no_main]
 

@@ -3,7 +3,7 @@
 //! Wire format of every message, request or response: an unsigned-varint (LEB128, at most 5
 //! bytes) byte length, then that many bytes of [postcard](https://docs.rs/postcard) encoding of
 //! the message. Postcard is compact and not self-describing, so a message's shape is fixed by
-//! its protocol id: a change of shape is a new protocol version (`/peerkeeper/status/2`), and
+//! its protocol id: a change of shape is a new protocol version (`/peerkeeper/status/3`), and
 //! both versions can be offered side by side through multistream-select.
 //!
 //! Each protocol states a hard bound per direction ([`WireProtocol::MAX_REQUEST`],

@@ -109,7 +109,7 @@ fn round_trip<T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug>(
     assert_eq!(again, body, "the frame does not read back as written");
 }
 
-/// `/peerkeeper/status/2`: frames read one after another off the stream, as the handler
+/// `/peerkeeper/status/3`: frames read one after another off the stream, as the handler
 /// does, until the stream ends or a frame is refused (the handler then drops the stream).
 pub fn check_status(data: &[u8]) {
     let mut io = Cursor::new(data);

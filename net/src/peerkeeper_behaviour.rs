@@ -1,7 +1,7 @@
 //! The whole peerkeeper set in one [`NetworkBehaviour`]: the connection manager plus the
 //! status, headers and peer-exchange protocols, with every protocol event fed to the engine.
 //!
-//! - On every connection we send our status (`/peerkeeper/status/2`, one long-lived stream)
+//! - On every connection we send our status (`/peerkeeper/status/3`, one long-lived stream)
 //!   and, on a peer's first connection, if [`Config::pex_on_connect`], ask for its peers. The answers go to the engine
 //!   (`status_received`, `add_peer`), so alignment and the irrelevant-network disconnect
 //!   follow from the status exchange without app code.

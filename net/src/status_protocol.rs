@@ -1,9 +1,9 @@
-//! `/peerkeeper/status/2`: two peers tell each other their chain (seed 003's hello and
+//! `/peerkeeper/status/3`: two peers tell each other their chain (seed 003's hello and
 //! `dlt_fork_status_message`), on connect and whenever it changes.
 //!
-//! Each side opens one stream per connection and keeps it: its first frame is the sender's
-//! status, every later frame the sender's status after a change. The reader decodes frames
-//! until the stream ends. A message is `None` (postcard: one `0` byte) for a node that follows
+//! The dialer opens one stream per connection and keeps it; both peers write on it, each
+//! direction on its own: a side's first frame is its status, every later frame its status
+//! after a change. The reader decodes frames until the stream ends. A message is `None` (postcard: one `0` byte) for a node that follows
 //! no chain yet; a `None` is well-formed and tells the engine nothing.
 //!
 //! Version 1 was a request-response exchange, a new stream each time a status changed (every
@@ -11,7 +11,8 @@
 //! channel after its stream ends (rust-libp2p#4333), so each stream leaves its SCTP stream
 //! state in both peers until the connection closes, about 2 KB a side per stream (see
 //! docs/reliability.md, "One stream per status"). A long-lived stream makes it one per
-//! connection.
+//! connection. Version 2 had each side open its own stream; version 3 has the listener
+//! answer on the dialer's (see [`status_stream`](crate::status_stream) for why).
 //!
 //! Bound: 4 KiB per message. A `ChainStatus` encodes to about 90 bytes (two 32-byte block ids
 //! dominate), so the bound leaves room for later fields and nothing else.
@@ -25,7 +26,7 @@ use peerkeeper_core::fork::ChainStatus;
 use crate::codec::{self, Inbound};
 
 /// The protocol id.
-pub const PROTOCOL: StreamProtocol = StreamProtocol::new("/peerkeeper/status/2");
+pub const PROTOCOL: StreamProtocol = StreamProtocol::new("/peerkeeper/status/3");
 
 /// Largest status message read or written, in bytes.
 pub const MAX_STATUS_BYTES: usize = 4096;

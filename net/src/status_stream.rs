@@ -1,14 +1,22 @@
-//! The status protocol's behaviour: on every connection, one outbound stream carrying our
-//! status (first on connect, then after each change) and one inbound stream read frame by
-//! frame. See [`status_protocol`](crate::status_protocol) for the wire format and why it is one
-//! stream and not one per message.
+//! The status protocol's behaviour: on every connection, one stream carrying both peers'
+//! statuses (each side's first on connect, then after each change), read frame by frame. See
+//! [`status_protocol`](crate::status_protocol) for the wire format and why it is one stream and
+//! not one per message.
+//!
+//! The dialer opens the stream and the listener answers on it. Had each side opened its own,
+//! the listener's would be the one a WebRTC connection is slow to carry: a data channel that
+//! the native listener opens toward a browser often takes seconds to deliver, or never does
+//! before the connection ends, so the page would close a peer on another network without ever
+//! hearing why. The dialer's stream is open by the time the listener learns of it, and the
+//! connection carries one stream instead of two.
 //!
 //! The handler keeps only the latest status not yet written: a status that changed twice
 //! while a write was in flight is sent once, as it is now. A peer that does not speak the
-//! protocol is reported once per connection and never asked again on it. A broken inbound
-//! frame is reported and its stream dropped; the peer may open another. A peer needs one
-//! inbound stream per connection; more than [`MAX_INBOUND_STREAMS`] open at once is reported
-//! and the extra stream refused, so a burst of streams costs us a bounded number of reads.
+//! protocol is reported once per connection and never asked again on it (a listener cannot
+//! tell: it simply hears nothing). A broken inbound frame is reported and its stream dropped;
+//! the dialer may open another, and the listener then answers on the newest. A dialer needs
+//! one stream per connection; more than [`MAX_INBOUND_STREAMS`] open at once is reported and
+//! the extra stream refused, so a burst of streams costs us a bounded number of reads.
 //!
 //! A write that has not finished after [`WRITE_TIMEOUT`] closes the connection: the peer is
 //! gone or not reading, and a write that never ends would keep the connection alive forever.
@@ -24,8 +32,9 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use futures::future::{self, BoxFuture, Either};
+use futures::io::{ReadHalf, WriteHalf};
 use futures::stream::FuturesUnordered;
-use futures::{FutureExt, StreamExt};
+use futures::{AsyncReadExt, FutureExt, StreamExt};
 use futures_timer::Delay;
 use libp2p::core::upgrade::ReadyUpgrade;
 use libp2p::core::{transport::PortUse, Endpoint, Multiaddr};
@@ -108,8 +117,9 @@ impl Behaviour {
         &self.local
     }
 
-    /// Outbound status streams opened so far, over all connections: one per connection that
-    /// speaks the protocol, however often the status changed (more only after a stream broke).
+    /// Status streams this side opened so far, over all connections: one per connection we
+    /// dialled whose peer speaks the protocol, however often the status changed (more only
+    /// after a stream broke); none for connections we accepted.
     pub fn streams_opened(&self) -> u64 {
         self.streams_opened
     }
@@ -126,7 +136,7 @@ impl NetworkBehaviour for Behaviour {
         _: &Multiaddr,
         _: &Multiaddr,
     ) -> Result<THandler<Self>, ConnectionDenied> {
-        Ok(Handler::new(self.local.clone(), self.write_timeout))
+        Ok(Handler::new(self.local.clone(), self.write_timeout, false))
     }
 
     fn handle_established_outbound_connection(
@@ -137,7 +147,7 @@ impl NetworkBehaviour for Behaviour {
         _: Endpoint,
         _: PortUse,
     ) -> Result<THandler<Self>, ConnectionDenied> {
-        Ok(Handler::new(self.local.clone(), self.write_timeout))
+        Ok(Handler::new(self.local.clone(), self.write_timeout, true))
     }
 
     fn on_swarm_event(&mut self, event: FromSwarm) {
@@ -199,14 +209,17 @@ pub enum HandlerEvent {
     Stalled,
 }
 
-type Read = BoxFuture<'static, (Stream, io::Result<Option<Inbound<StatusMessage>>>)>;
-type Write = BoxFuture<'static, io::Result<Stream>>;
+type Reader = ReadHalf<Stream>;
+type Writer = WriteHalf<Stream>;
+type Read = BoxFuture<'static, (Reader, io::Result<Option<Inbound<StatusMessage>>>)>;
+type Write = BoxFuture<'static, io::Result<Writer>>;
 
 enum Outbound {
-    /// No stream: one is requested when there is something to send.
+    /// No stream to write on: a dialer requests one when there is something to send, a
+    /// listener waits for the dialer's.
     Idle,
     Requested,
-    Open(Stream),
+    Open(Writer),
     Writing(Write),
     /// The peer does not speak the protocol; nothing is sent on this connection.
     Unsupported,
@@ -214,9 +227,14 @@ enum Outbound {
 
 /// One connection's status streams.
 pub struct Handler {
+    /// We dialled this connection, so we open its status stream.
+    dialer: bool,
     /// The latest status not yet written.
     queued: Option<StatusMessage>,
     outbound: Outbound,
+    /// A listener's newest stream, arrived while a write was in flight on an older one: the
+    /// next write goes there.
+    spare: Option<Writer>,
     inbound: FuturesUnordered<Read>,
     events: VecDeque<HandlerEvent>,
     /// A frame arrived in the last poll: the connection is in use.
@@ -225,11 +243,13 @@ pub struct Handler {
 }
 
 impl Handler {
-    fn new(local: StatusMessage, write_timeout: Duration) -> Self {
+    fn new(local: StatusMessage, write_timeout: Duration, dialer: bool) -> Self {
         Handler {
+            dialer,
             write_timeout,
             queued: Some(local),
             outbound: Outbound::Idle,
+            spare: None,
             inbound: FuturesUnordered::new(),
             events: VecDeque::new(),
             heard: false,
@@ -240,7 +260,7 @@ impl Handler {
         SubstreamProtocol::new(ReadyUpgrade::new(PROTOCOL), ())
     }
 
-    fn read(mut stream: Stream) -> Read {
+    fn read(mut stream: Reader) -> Read {
         async move {
             let read = read_status(&mut stream).await;
             (stream, read)
@@ -248,7 +268,7 @@ impl Handler {
         .boxed()
     }
 
-    fn write(mut stream: Stream, message: StatusMessage, timeout: Duration) -> Write {
+    fn write(mut stream: Writer, message: StatusMessage, timeout: Duration) -> Write {
         async move {
             let written = {
                 let write = write_status(&mut stream, &message);
@@ -283,7 +303,7 @@ impl Handler {
     fn poll_outbound(&mut self, cx: &mut Context<'_>) -> Option<()> {
         loop {
             match std::mem::replace(&mut self.outbound, Outbound::Idle) {
-                Outbound::Idle if self.queued.is_some() => {
+                Outbound::Idle if self.queued.is_some() && self.dialer => {
                     self.outbound = Outbound::Requested;
                     return Some(());
                 }
@@ -298,15 +318,23 @@ impl Handler {
                     }
                 },
                 Outbound::Writing(mut write) => match write.poll_unpin(cx) {
-                    Poll::Ready(Ok(stream)) => self.outbound = Outbound::Open(stream),
+                    Poll::Ready(Ok(stream)) => {
+                        self.outbound = Outbound::Open(self.spare.take().unwrap_or(stream))
+                    }
                     Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::TimedOut => {
                         self.queued = None;
                         self.events.push_back(HandlerEvent::Stalled);
                         return None;
                     }
-                    // The stream is gone; the next change opens another (never a retry loop
-                    // against a peer that resets every stream).
-                    Poll::Ready(Err(_)) => return None,
+                    // The stream is gone; the next change goes on a newer one, or a dialer
+                    // opens another (never a retry loop against a peer that resets every
+                    // stream).
+                    Poll::Ready(Err(_)) => {
+                        if let Some(spare) = self.spare.take() {
+                            self.outbound = Outbound::Open(spare);
+                        }
+                        return None;
+                    }
                     Poll::Pending => {
                         self.outbound = Outbound::Writing(write);
                         return None;
@@ -334,8 +362,11 @@ impl ConnectionHandler for Handler {
     }
 
     fn connection_keep_alive(&self) -> bool {
+        // A listener's queued status waits for a stream that may never come (a peer without
+        // the protocol): that alone keeps nothing open.
+        let can_send = self.dialer || !matches!(self.outbound, Outbound::Idle);
         self.heard
-            || self.queued.is_some()
+            || (self.queued.is_some() && can_send)
             || matches!(self.outbound, Outbound::Requested | Outbound::Writing(_))
     }
 
@@ -378,10 +409,18 @@ impl ConnectionHandler for Handler {
                 ..
             }) => {
                 stream.ignore_for_keep_alive();
-                if self.inbound.len() < MAX_INBOUND_STREAMS {
-                    self.inbound.push(Self::read(stream));
-                } else {
+                if self.inbound.len() >= MAX_INBOUND_STREAMS {
                     self.events.push_back(HandlerEvent::TooManyStreams);
+                    return;
+                }
+                let (reader, writer) = stream.split();
+                self.inbound.push(Self::read(reader));
+                // A listener answers on the dialer's newest stream; a dialer has its own.
+                if !self.dialer {
+                    match self.outbound {
+                        Outbound::Writing(_) => self.spare = Some(writer),
+                        _ => self.outbound = Outbound::Open(writer),
+                    }
                 }
             }
             ConnectionEvent::FullyNegotiatedOutbound(FullyNegotiatedOutbound {
@@ -389,7 +428,9 @@ impl ConnectionHandler for Handler {
                 ..
             }) => {
                 stream.ignore_for_keep_alive();
-                self.outbound = Outbound::Open(stream);
+                let (reader, writer) = stream.split();
+                self.inbound.push(Self::read(reader));
+                self.outbound = Outbound::Open(writer);
                 self.events.push_back(HandlerEvent::Opened);
             }
             ConnectionEvent::DialUpgradeError(DialUpgradeError { error, .. }) => {

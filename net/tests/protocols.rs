@@ -189,7 +189,7 @@ async fn statuses_are_exchanged_on_connect_and_on_change_and_align_the_peers() {
 }
 
 #[tokio::test]
-async fn a_hundred_status_changes_travel_on_the_one_stream_each_side_opened_on_connect() {
+async fn a_hundred_status_changes_travel_on_the_one_stream_the_dialer_opened_on_connect() {
     let mut a = node(plain_config());
     let mut b = node(plain_config());
     a.behaviour_mut().set_local_status(status(1, 2));
@@ -231,10 +231,24 @@ async fn a_hundred_status_changes_travel_on_the_one_stream_each_side_opened_on_c
     })
     .await;
     assert_eq!(last, status(1, 102));
+    // The listener's changes travel back on the same stream.
+    let b_id = *b.local_peer_id();
+    for head in [7u8, 8] {
+        b.behaviour_mut().set_local_status(status(1, head));
+        until(&mut a, &mut b, |side| match side {
+            Side::A(SwarmEvent::Behaviour(Event::StatusReceived { peer, status }))
+                if peer == b_id =>
+            {
+                (status.head.number == u64::from(head)).then_some(())
+            }
+            _ => None,
+        })
+        .await;
+    }
     assert_eq!(
         (a.behaviour().status_streams_opened(), b.behaviour().status_streams_opened()),
-        (1, 1),
-        "one outbound status stream a side for the connection's whole life"
+        (1, 0),
+        "the dialer's one status stream for the connection's whole life; the listener answers on it"
     );
 }
 
@@ -699,12 +713,13 @@ async fn a_peer_speaking_none_of_the_protocols_stays_connected_and_unpenalised()
         ping: ping(),
     });
     hub.behaviour_mut().keeper.set_local_status(status(1, 2));
-    hub.listen().with_memory_addr_external().await;
     let mut other: Swarm<Stranger> = Swarm::new_ephemeral_tokio(|_| Stranger {
         peers: connection_manager::Behaviour::new(connection_manager::Config::default()).unwrap(),
         ping: ping(),
     });
-    other.dial(hub.external_addresses().next().unwrap().clone()).unwrap();
+    other.listen().with_memory_addr_external().await;
+    // The hub dials: the status stream is the dialer's to open, so that is where the refusal is.
+    hub.dial(other.external_addresses().next().unwrap().clone()).unwrap();
     let other_id = *other.local_peer_id();
 
     let mut unsupported = Vec::new();
@@ -916,11 +931,12 @@ async fn a_peer_that_never_reads_our_status_stream_is_closed_once_a_write_stalls
     let mut hub = Swarm::new_ephemeral_tokio(move |_| {
         status_stream::Behaviour::new(Some(status(1, 2))).with_write_timeout(timeout)
     });
-    hub.listen().with_memory_addr_external().await;
     let mut sink = Swarm::new_ephemeral_tokio(|_| libp2p_stream::Behaviour::new());
+    sink.listen().with_memory_addr_external().await;
     let sink_id = *sink.local_peer_id();
     let mut incoming = sink.behaviour().new_control().accept(status_protocol::PROTOCOL).unwrap();
-    sink.connect(&mut hub).await;
+    // The hub dials, so the status stream is the hub's to open.
+    hub.connect(&mut sink).await;
     // The sink accepts the stream and never reads it, so yamux's window fills and the hub's
     // writes stop completing.
     tokio::spawn(async move {

@@ -63,7 +63,7 @@ pub struct Args {
     #[arg(long)]
     pub demo_slow: Option<usize>,
 
-    /// How many demo peers spam: they send garbage and oversized /peerkeeper/status/2 frames
+    /// How many demo peers spam: they send garbage and oversized /peerkeeper/status/3 frames
     /// to every peer connected to them, ten a second, until that peer soft-bans them (10
     /// strikes). [default: 1 if that leaves an honest demo peer, else 0]
     #[arg(long)]

@@ -1,6 +1,6 @@
 // Issue 10's load test (not in the default suite): the native node with 200 demo peers and 50
 // js-libp2p clients connecting and disconnecting in a loop, plus one client sending malformed
-// and oversized /peerkeeper/status/2 frames, for 10 minutes on 127.0.0.1. Records connections
+// and oversized /peerkeeper/status/3 frames, for 10 minutes on 127.0.0.1. Records connections
 // made, malformed frames sent, soft bans the spammer ran into, the node's peak RSS (from
 // /proc), whether /bootstrap.json kept answering, and how long the page (open in Chromium,
 // managing its own peers meanwhile) takes to return an animation frame. Prints JSON.
@@ -92,7 +92,7 @@ async function spam(node, end) {
       await client.dial(addr, { signal: AbortSignal.timeout(20_000) });
       for (;;) {
         if (Date.now() >= end) break;
-        const stream = await client.dialProtocol(addr, '/peerkeeper/status/2', { signal: AbortSignal.timeout(10_000) });
+        const stream = await client.dialProtocol(addr, '/peerkeeper/status/3', { signal: AbortSignal.timeout(10_000) });
         stream.send(spamFrame(results.malformed_sent));
         results.malformed_sent += 1;
         await stream.close().catch(() => {});

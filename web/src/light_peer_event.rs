@@ -52,7 +52,7 @@ pub enum LightPeerEvent {
         reason: String,
         at_ms: u64,
     },
-    /// A peer told us its chain (`/peerkeeper/status/2`), on connect and on every change.
+    /// A peer told us its chain (`/peerkeeper/status/3`), on connect and on every change.
     PeerStatus {
         peer_id: String,
         status: StatusView,

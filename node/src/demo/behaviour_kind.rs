@@ -16,7 +16,7 @@ pub enum BehaviourKind {
     /// while down it closes every connection and accepts none, so managing peers see
     /// disconnects and must reconnect with backoff.
     Flapping,
-    /// Speaks no peerkeeper protocol itself; opens `/peerkeeper/status/2` streams to every
+    /// Speaks no peerkeeper protocol itself; opens `/peerkeeper/status/3` streams to every
     /// peer connected to it and sends garbage and oversized frames, each a spam strike there.
     Spamming,
     /// Follows the chain until the scripted split, then extends a branch of its own and says

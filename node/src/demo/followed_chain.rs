@@ -1,4 +1,4 @@
-//! The chain a demo peer announces over `/peerkeeper/status/2` and serves headers from: the
+//! The chain a demo peer announces over `/peerkeeper/status/3` and serves headers from: the
 //! demo chain for most kinds, a chain of another network for the irrelevant-network peer, and
 //! for a minority-fork peer the demo chain until the scripted split, then its own branch.
 

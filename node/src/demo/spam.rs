@@ -1,4 +1,4 @@
-//! The spamming demo peer's payload: `/peerkeeper/status/2` frames that break the protocol,
+//! The spamming demo peer's payload: `/peerkeeper/status/3` frames that break the protocol,
 //! alternately oversized (a length prefix of 5 MiB against the 4 KiB bound, refused before
 //! its body is read) and malformed (an 8-byte body that is not a status). Each one costs the
 //! sender a spam strike at a peerkeeper peer; the 10th soft-bans it (seed 003).
