@@ -15,13 +15,12 @@
 //! Banned and blocked peers are `suspend`ed by the caller: a suspended peer is never dialled
 //! until `resume`d.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 use crate::config_error::{require_nonzero, ConfigError};
-use crate::deadlines::{pairs, Deadlines};
+use crate::deadlines::Deadlines;
 use crate::peer_key::PeerKey;
+use crate::peer_map::PeerMap;
 use crate::types::Millis;
 
 /// Backoff and dial-scheduling settings. Defaults are seed 003's protocol constants where the
@@ -126,8 +125,7 @@ pub enum BackoffOutput<P> {
 ))]
 pub struct DialScheduler<P: PeerKey> {
     config: BackoffConfig,
-    #[serde(with = "pairs")]
-    peers: BTreeMap<P, PeerBackoff>,
+    peers: PeerMap<P, PeerBackoff>,
     /// Exactly the waiting, unsuspended peers.
     due: Deadlines<P>,
     in_flight: usize,
@@ -140,7 +138,7 @@ impl<P: PeerKey> DialScheduler<P> {
         config.validate()?;
         Ok(DialScheduler {
             config,
-            peers: BTreeMap::new(),
+            peers: PeerMap::new(),
             due: Deadlines::new(),
             in_flight: 0,
             isolated_since: None,
@@ -184,7 +182,7 @@ impl<P: PeerKey> DialScheduler<P> {
     pub fn connected(&mut self, peer: P, now: Millis) {
         self.due.cancel(&peer);
         let fresh = self.fresh_record(DialPhase::Waiting);
-        let record = self.peers.entry(peer).or_insert(fresh);
+        let record = self.peers.get_or_insert_with(peer, || fresh);
         if matches!(record.phase, DialPhase::Dialing { .. }) {
             self.in_flight -= 1;
         }
@@ -251,7 +249,7 @@ impl<P: PeerKey> DialScheduler<P> {
     pub fn suspend(&mut self, peer: P) -> bool {
         self.due.cancel(&peer);
         let fresh = self.fresh_record(DialPhase::Waiting);
-        let record = self.peers.entry(peer).or_insert(fresh);
+        let record = self.peers.get_or_insert_with(peer, || fresh);
         !std::mem::replace(&mut record.suspended, true)
     }
 
@@ -321,14 +319,15 @@ impl<P: PeerKey> DialScheduler<P> {
     pub fn emergency_reset(&mut self, now: Millis) -> Vec<P> {
         let initial = self.config.initial_backoff;
         let mut redialled = Vec::new();
-        for (peer, record) in self.peers.iter_mut() {
+        let due = &mut self.due;
+        self.peers.for_each_mut(|peer, record| {
             record.next_wait = initial;
             record.failures = 0;
             if record.phase == DialPhase::Waiting && !record.suspended {
-                self.due.set(peer.clone(), now);
+                due.set(peer.clone(), now);
                 redialled.push(peer.clone());
             }
-        }
+        });
         redialled
     }
 

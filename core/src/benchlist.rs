@@ -14,14 +14,13 @@
 //! `now >= next_deadline()`. Each returns the bench changes it made, in order (an eviction's
 //! `unbenched` comes before the newcomer's `benched`).
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 use crate::config_error::{require_nonzero, require_unit_interval, ConfigError};
-use crate::deadlines::{pairs, Deadlines};
+use crate::deadlines::Deadlines;
 use crate::ewma::DecayingAverage;
 use crate::peer_key::PeerKey;
+use crate::peer_map::PeerMap;
 use crate::types::Millis;
 
 /// Benchlist settings. Defaults are AvalancheGo's (`DefaultHalflife` and friends) except the cap,
@@ -112,15 +111,14 @@ impl Node {
 ))]
 pub struct Benchlist<P: PeerKey> {
     config: BenchlistConfig,
-    #[serde(with = "pairs")]
-    nodes: BTreeMap<P, Node>,
+    nodes: PeerMap<P, Node>,
     expiries: Deadlines<P>,
 }
 
 impl<P: PeerKey> Benchlist<P> {
     pub fn new(config: BenchlistConfig) -> Result<Self, ConfigError> {
         config.validate()?;
-        Ok(Benchlist { config, nodes: BTreeMap::new(), expiries: Deadlines::new() })
+        Ok(Benchlist { config, nodes: PeerMap::new(), expiries: Deadlines::new() })
     }
 
     pub fn config(&self) -> &BenchlistConfig {

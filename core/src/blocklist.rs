@@ -15,13 +15,11 @@
 //! Drive: inputs return what they did; the `Probe` commands of an epoch transition are carried
 //! out by the host, which reports each with `probe_result`.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 use crate::config_error::{require_nonzero, ConfigError};
-use crate::deadlines::pairs;
 use crate::peer_key::PeerKey;
+use crate::peer_map::PeerMap;
 use crate::types::Millis;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -145,15 +143,14 @@ pub enum ProbeOutcome {
 pub struct Blocklist<P: PeerKey> {
     config: BlocklistConfig,
     epoch: u64,
-    #[serde(with = "pairs")]
-    peers: BTreeMap<P, Entry>,
+    peers: PeerMap<P, Entry>,
 }
 
 impl<P: PeerKey> Blocklist<P> {
     /// Starts at epoch 0 with an empty peer set; the first `epoch_transition` brings the peers.
     pub fn new(config: BlocklistConfig) -> Result<Self, ConfigError> {
         config.validate()?;
-        Ok(Blocklist { config, epoch: 0, peers: BTreeMap::new() })
+        Ok(Blocklist { config, epoch: 0, peers: PeerMap::new() })
     }
 
     pub fn config(&self) -> &BlocklistConfig {
@@ -210,9 +207,9 @@ impl<P: PeerKey> Blocklist<P> {
         new_peer_set: impl IntoIterator<Item = (P, Role)>,
         _now: Millis,
     ) -> EpochTransition<P> {
-        let mut roles: BTreeMap<P, Role> = BTreeMap::new();
+        let mut roles: PeerMap<P, Role> = PeerMap::new();
         for (peer, role) in new_peer_set {
-            let slot = roles.entry(peer).or_insert(role);
+            let slot = roles.get_or_insert_with(peer, || role);
             if role == Role::Primary {
                 *slot = Role::Primary;
             }
@@ -222,12 +219,13 @@ impl<P: PeerKey> Blocklist<P> {
         let mut reblocked = Vec::new();
         let mut dropped = Vec::new();
         let mut commands = Vec::new();
-        for (peer, old_entry) in &old {
+        for (peer, old_entry) in old.iter() {
             if old_entry.block.is_some() && !roles.contains_key(peer) {
                 dropped.push(peer.clone());
             }
         }
-        for (peer, role) in roles {
+        for (peer, &role) in roles.iter() {
+            let peer = peer.clone();
             let mut entry = Entry::new(role);
             if let Some(prev) = old.get(&peer) {
                 entry.disabled = prev.disabled;

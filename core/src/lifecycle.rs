@@ -8,14 +8,13 @@
 //! `disconnected`; the host closes the attempt and counts a dial failure) and `forgotten` (the
 //! peer is gone; the host drops it from every other component).
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::config_error::{require_nonzero, ConfigError};
-use crate::deadlines::{pairs, Deadlines};
+use crate::deadlines::Deadlines;
 use crate::peer_key::PeerKey;
+use crate::peer_map::PeerMap;
 use crate::reasons::DisconnectReason;
 use crate::types::Millis;
 
@@ -139,8 +138,7 @@ struct Record {
 ))]
 pub struct Lifecycle<P: PeerKey> {
     config: LifecycleConfig,
-    #[serde(with = "pairs")]
-    peers: BTreeMap<P, Record>,
+    peers: PeerMap<P, Record>,
     /// Connect and handshake deadlines.
     timeouts: Deadlines<P>,
     /// Removal deadlines of disconnected peers.
@@ -153,7 +151,7 @@ impl<P: PeerKey> Lifecycle<P> {
         config.validate()?;
         Ok(Lifecycle {
             config,
-            peers: BTreeMap::new(),
+            peers: PeerMap::new(),
             timeouts: Deadlines::new(),
             removals: Deadlines::new(),
             counts: [0; 6],

@@ -24,7 +24,6 @@
 //! The lifecycle and the dial scheduler run only with [`Config::track_lifecycle`]; everything
 //! else works either way.
 
-use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 use serde::Serialize;
@@ -41,6 +40,7 @@ use crate::lifecycle::{Lifecycle, LifecycleEvent, PeerState, TimeoutKind};
 use crate::manager::PeerManager;
 use crate::manager_behaviour::sent_goodbye;
 use crate::peer_key::PeerKey;
+use crate::peer_map::PeerMap;
 use crate::rate_limit::{
     InboundThrottle, RateDecision, SlidingWindowLimiter, ThrottleDecision, UpgradeDecision,
     UpgradeThrottle,
@@ -62,7 +62,7 @@ pub(crate) struct Defence<P: PeerKey> {
     pub(crate) inbound: InboundThrottle<P>,
     pub(crate) health: HealthTracker,
     /// Why we asked the host to close a peer, until its last connection closes.
-    pub(crate) closing: BTreeMap<P, DisconnectReason>,
+    pub(crate) closing: PeerMap<P, DisconnectReason>,
 }
 
 impl<P: PeerKey> Defence<P> {
@@ -79,7 +79,7 @@ impl<P: PeerKey> Defence<P> {
             upgrades: UpgradeThrottle::new(config.upgrades.clone()).map_err(section("upgrades"))?,
             inbound: InboundThrottle::new(config.inbound.clone()).map_err(section("inbound"))?,
             health: HealthTracker::new(config.health.clone(), 0).map_err(section("health"))?,
-            closing: BTreeMap::new(),
+            closing: PeerMap::new(),
         })
     }
 }

@@ -3,7 +3,6 @@
 //! strikes component, alignment mirrored into the peer book for the trim ranking, and the
 //! stats lines rendered from every component's state.
 
-use std::collections::BTreeSet;
 use std::fmt::Display;
 
 use crate::config::{Config, ConfigError};
@@ -15,6 +14,7 @@ use crate::fork::{
 use crate::lifecycle::PeerState;
 use crate::manager::PeerManager;
 use crate::peer_key::PeerKey;
+use crate::peer_map::PeerMap;
 use crate::strikes::StrikeKind;
 use crate::types::Millis;
 
@@ -144,7 +144,7 @@ impl<P: PeerKey> PeerManager<P> {
         let node = self.node_stats(now)?;
         let peers = self
             .stats_peers()
-            .into_iter()
+            .keys()
             .filter_map(|peer| {
                 let line = self.peer_line(peer, now)?;
                 Some(PeerStats { address: peer.to_string(), line })
@@ -165,12 +165,20 @@ impl<P: PeerKey> PeerManager<P> {
 
     /// Every peer a stats line is printed for: known to the peer book or the lifecycle,
     /// banned or blocked, in key order.
-    fn stats_peers(&self) -> BTreeSet<&P> {
-        let mut peers: BTreeSet<&P> = self.book.iter().map(|(_, r)| &r.peer).collect();
-        peers.extend(self.defence.strikes.banned().map(|(p, _)| p));
-        peers.extend(self.defence.blocklist.blocked().map(|(p, _, _)| p));
+    /// (A `PeerMap` of owned keys, not a `BTreeSet<&P>`: it reuses the B-tree code every
+    /// component's map already links.)
+    fn stats_peers(&self) -> PeerMap<P, ()> {
+        let mut peers = PeerMap::new();
+        let book = self.book.iter().map(|(_, r)| &r.peer);
+        let banned = self.defence.strikes.banned().map(|(p, _)| p);
+        let blocked = self.defence.blocklist.blocked().map(|(p, _, _)| p);
+        for peer in book.chain(banned).chain(blocked) {
+            peers.insert(peer.clone(), ());
+        }
         if self.config.track_lifecycle {
-            peers.extend(self.defence.lifecycle.peers().map(|(p, _)| p));
+            for (peer, _) in self.defence.lifecycle.peers() {
+                peers.insert(peer.clone(), ());
+            }
         }
         peers
     }

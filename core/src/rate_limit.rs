@@ -6,13 +6,14 @@
 //! stay correct; the two keyed limiters expose `next_deadline` / `handle_timeout` only to drop
 //! state for keys that went quiet, so memory follows active keys rather than every key ever seen.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 
 use crate::config_error::{require_nonzero, ConfigError};
-use crate::deadlines::{pairs, Deadlines};
+use crate::deadlines::Deadlines;
 use crate::peer_key::PeerKey;
+use crate::peer_map::PeerMap;
 use crate::types::Millis;
 
 /// The answer of the two admission limiters.
@@ -89,8 +90,7 @@ impl SlidingWindowConfig {
 ))]
 pub struct SlidingWindowLimiter<K: PeerKey> {
     config: SlidingWindowConfig,
-    #[serde(with = "pairs")]
-    logs: BTreeMap<K, WindowLog>,
+    logs: PeerMap<K, WindowLog>,
     /// When each key's newest admission leaves the window, i.e. when its log is empty.
     idle_at: Deadlines<K>,
 }
@@ -98,7 +98,7 @@ pub struct SlidingWindowLimiter<K: PeerKey> {
 impl<K: PeerKey> SlidingWindowLimiter<K> {
     pub fn new(config: SlidingWindowConfig) -> Result<Self, ConfigError> {
         config.validate()?;
-        Ok(SlidingWindowLimiter { config, logs: BTreeMap::new(), idle_at: Deadlines::new() })
+        Ok(SlidingWindowLimiter { config, logs: PeerMap::new(), idle_at: Deadlines::new() })
     }
 
     pub fn config(&self) -> &SlidingWindowConfig {
@@ -108,7 +108,11 @@ impl<K: PeerKey> SlidingWindowLimiter<K> {
     /// Admits and records a request from `key`, or refuses it.
     pub fn check(&mut self, key: K, now: Millis) -> RateDecision {
         let SlidingWindowConfig { max_requests, window } = self.config;
-        let decision = self.logs.entry(key.clone()).or_default().admit(max_requests, window, now);
+        let decision = self.logs.get_or_insert_with(key.clone(), Default::default).admit(
+            max_requests,
+            window,
+            now,
+        );
         if decision.is_allowed() {
             self.idle_at.set(key, now.saturating_add(window));
         }
@@ -369,14 +373,13 @@ struct PeerBuckets {
 ))]
 pub struct InboundThrottle<P: PeerKey> {
     config: InboundThrottleConfig,
-    #[serde(with = "pairs")]
-    peers: BTreeMap<P, PeerBuckets>,
+    peers: PeerMap<P, PeerBuckets>,
 }
 
 impl<P: PeerKey> InboundThrottle<P> {
     pub fn new(config: InboundThrottleConfig) -> Result<Self, ConfigError> {
         config.validate()?;
-        Ok(InboundThrottle { config, peers: BTreeMap::new() })
+        Ok(InboundThrottle { config, peers: PeerMap::new() })
     }
 
     pub fn config(&self) -> &InboundThrottleConfig {
@@ -386,7 +389,7 @@ impl<P: PeerKey> InboundThrottle<P> {
     /// Decides on one message of `bytes` bytes from `peer` and charges it unless dropped.
     pub fn check(&mut self, peer: P, bytes: u64, now: Millis) -> ThrottleDecision {
         let c = &self.config;
-        let buckets = self.peers.entry(peer).or_insert_with(|| PeerBuckets {
+        let buckets = self.peers.get_or_insert_with(peer, || PeerBuckets {
             bytes: TokenBucket::new(c.bytes_per_sec, c.byte_burst, now),
             messages: TokenBucket::new(c.messages_per_sec, c.message_burst, now),
         });

@@ -17,6 +17,7 @@ use crate::disconnect_record::DisconnectRecord;
 use crate::health::HealthTracker;
 use crate::manager::PeerManager;
 use crate::peer_key::PeerKey;
+use crate::peer_map::PeerMap;
 use crate::reasons::DisconnectReason;
 use crate::snapshot::SnapshotError;
 use crate::strikes::Strikes;
@@ -321,8 +322,8 @@ impl<P: PeerKey + Serialize + DeserializeOwned> State<P> {
         pm.commands.clear();
         if pm.config.track_lifecycle {
             // Backoffs first, so re-adding a peer keeps its wait and dials only what is due.
-            let mut saved: std::collections::BTreeMap<&P, &SavedBackoff<P>> =
-                dials.backoff.iter().map(|b| (&b.peer, b)).collect();
+            let mut saved: PeerMap<P, &SavedBackoff<P>> =
+                dials.backoff.iter().map(|b| (b.peer.clone(), b)).collect();
             for peer in &self.tracked {
                 if let Some(b) = saved.remove(peer) {
                     let held = is_held(pm, peer);

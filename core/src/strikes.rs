@@ -8,13 +8,12 @@
 //! [`Strikes::handle_timeout`] whenever `now >= next_deadline()`; the expiries it returns tell the
 //! caller to move the peer back to `disconnected` and resume normal reconnect backoff.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 use crate::config_error::{require_nonzero, ConfigError};
-use crate::deadlines::{pairs, Deadlines};
+use crate::deadlines::Deadlines;
 use crate::peer_key::PeerKey;
+use crate::peer_map::PeerMap;
 use crate::types::Millis;
 
 /// The seed's ban reason, sent to the peer in its `dlt_soft_ban_message`.
@@ -147,15 +146,14 @@ pub enum StrikeExpiry<P> {
 ))]
 pub struct Strikes<P: PeerKey> {
     config: StrikeConfig,
-    #[serde(with = "pairs")]
-    peers: BTreeMap<P, StrikeRecord>,
+    peers: PeerMap<P, StrikeRecord>,
     expiries: Deadlines<P>,
 }
 
 impl<P: PeerKey> Strikes<P> {
     pub fn new(config: StrikeConfig) -> Result<Self, ConfigError> {
         config.validate()?;
-        Ok(Strikes { config, peers: BTreeMap::new(), expiries: Deadlines::new() })
+        Ok(Strikes { config, peers: PeerMap::new(), expiries: Deadlines::new() })
     }
 
     pub fn config(&self) -> &StrikeConfig {
@@ -171,7 +169,7 @@ impl<P: PeerKey> Strikes<P> {
         if !kind.counts() {
             return StrikeOutcome::NotCounted { peer, kind };
         }
-        let record = self.peers.entry(peer.clone()).or_default();
+        let record = self.peers.get_or_insert_with(peer.clone(), Default::default);
         record.strikes = record.strikes.saturating_add(1);
         let strikes = record.strikes;
         if strikes < threshold {
@@ -197,7 +195,7 @@ impl<P: PeerKey> Strikes<P> {
     fn ban_record(&mut self, peer: &P, reason: String, now: Millis) -> SoftBan {
         let until = now.saturating_add(self.config.ban_duration);
         let ban = SoftBan { since: now, until, reason };
-        let record = self.peers.entry(peer.clone()).or_default();
+        let record = self.peers.get_or_insert_with(peer.clone(), Default::default);
         record.ban = Some(ban.clone());
         self.expiries.set(peer.clone(), until);
         ban

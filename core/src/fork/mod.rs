@@ -67,12 +67,13 @@ pub mod node_mode;
 pub mod stats_lines;
 pub mod status;
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::fmt::Debug;
 use std::hash::Hash;
 
 use serde::{Deserialize, Serialize};
 
+use crate::peer_map::PeerMap;
 use crate::reasons::DisconnectReason;
 use crate::types::Millis;
 
@@ -283,7 +284,7 @@ pub struct ForkView<P> {
     resolver: ForkResolver,
     mode: ModeTracker,
     gaps: GapFiller<P>,
-    peers: BTreeMap<P, PeerEntry>,
+    peers: PeerMap<P, PeerEntry>,
     switching: Option<Switching>,
     outcomes: VecDeque<ForkOutcome<P>>,
     started_at: Millis,
@@ -316,7 +317,7 @@ impl<P: Clone + Eq + Hash + Ord + Debug> ForkView<P> {
             resolver,
             mode,
             gaps,
-            peers: BTreeMap::new(),
+            peers: PeerMap::new(),
             switching: None,
             outcomes: VecDeque::new(),
             started_at: now,
@@ -327,7 +328,7 @@ impl<P: Clone + Eq + Hash + Ord + Debug> ForkView<P> {
     // ----- inputs -----
 
     pub fn peer_connected(&mut self, peer: P, now: Millis) {
-        self.peers.entry(peer).or_default();
+        self.peers.get_or_insert_with(peer, Default::default);
         self.after(now);
     }
 
@@ -355,7 +356,7 @@ impl<P: Clone + Eq + Hash + Ord + Debug> ForkView<P> {
             return;
         }
         let verdict = classify(&self.tree, &status);
-        let entry = self.peers.entry(peer.clone()).or_default();
+        let entry = self.peers.get_or_insert_with(peer.clone(), Default::default);
         let previous = entry.status.replace(status.clone());
         entry.mismatch = verdict == Verdict::Mismatch;
         match verdict {
