@@ -52,7 +52,7 @@ mod manager_fork;
 mod peer_book;
 mod peer_index;
 pub mod peer_key;
-mod peer_map;
+pub mod peer_map;
 mod protection;
 pub mod rate_limit;
 pub mod reasons;

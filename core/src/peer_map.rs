@@ -1,4 +1,4 @@
-//! The per-peer map every component keeps its records in: ordered by key like a `BTreeMap`,
+//! The per-peer map every component (and the page's recorder) keeps its records in: ordered by key like a `BTreeMap`,
 //! but its B-tree holds only slot numbers and the records live in a dense `Vec`.
 //!
 //! Why not `BTreeMap<P, Record>` in each component: a B-tree's insert, remove and rebalance
@@ -12,8 +12,10 @@
 //! JSON object keys), the shape the components' `BTreeMap`s had, so snapshots read the same
 //! bytes.
 
+use std::borrow::Borrow;
 use std::collections::BTreeMap;
 use std::fmt;
+use std::ops::Index;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -37,16 +39,25 @@ impl<K: Ord + Clone, V> PeerMap<K, V> {
         self.slots.is_empty()
     }
 
-    pub fn contains_key(&self, key: &K) -> bool {
+    pub fn contains_key<Q: Ord + ?Sized>(&self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+    {
         self.index.contains_key(key)
     }
 
-    pub fn get(&self, key: &K) -> Option<&V> {
+    pub fn get<Q: Ord + ?Sized>(&self, key: &Q) -> Option<&V>
+    where
+        K: Borrow<Q>,
+    {
         let &at = self.index.get(key)?;
         Some(&self.slots[at as usize].1)
     }
 
-    pub fn get_mut(&mut self, key: &K) -> Option<&mut V> {
+    pub fn get_mut<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<&mut V>
+    where
+        K: Borrow<Q>,
+    {
         let &at = self.index.get(key)?;
         Some(&mut self.slots[at as usize].1)
     }
@@ -77,11 +88,14 @@ impl<K: Ord + Clone, V> PeerMap<K, V> {
         &mut self.slots[at].1
     }
 
-    pub fn remove(&mut self, key: &K) -> Option<V> {
+    pub fn remove<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+    {
         let at = self.index.remove(key)? as usize;
         let (_, value) = self.slots.swap_remove(at);
         if let Some((moved, _)) = self.slots.get(at) {
-            if let Some(slot) = self.index.get_mut(moved) {
+            if let Some(slot) = self.index.get_mut::<K>(moved) {
                 *slot = at as u64;
             }
         }
@@ -107,6 +121,15 @@ impl<K: Ord + Clone, V> PeerMap<K, V> {
         for (k, &at) in &self.index {
             f(k, &mut self.slots[at as usize].1);
         }
+    }
+}
+
+/// `map[&key]`, panicking when the key is absent, as a `BTreeMap` does.
+impl<K: Ord + Clone + Borrow<Q>, Q: Ord + ?Sized, V> Index<&Q> for PeerMap<K, V> {
+    type Output = V;
+
+    fn index(&self, key: &Q) -> &V {
+        self.get(key).expect("no record for the key")
     }
 }
 

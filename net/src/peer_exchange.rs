@@ -13,10 +13,11 @@
 //! addresses per response, each at most [`MAX_ADDR_BYTES`] (255) bytes, so a response is at
 //! most 1 + 1 + 32 x (2 + 255) = 8 226 bytes, under [`MAX_PEX_RESPONSE_BYTES`] = 9 KiB.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use libp2p::multiaddr::Protocol;
 use libp2p::{Multiaddr, PeerId, StreamProtocol};
+use peerkeeper_core::peer_map::PeerMap;
 use serde::{Deserialize, Serialize};
 
 use crate::codec::{BoundedCodec, WireProtocol};
@@ -93,7 +94,7 @@ impl PexResponse {
 /// so answers are deterministic.
 #[derive(Debug, Clone)]
 pub struct AddressBook {
-    peers: BTreeMap<PeerId, BTreeSet<Multiaddr>>,
+    peers: PeerMap<PeerId, BTreeSet<Multiaddr>>,
     max_peers: usize,
     max_per_peer: usize,
 }
@@ -106,7 +107,7 @@ impl Default for AddressBook {
 
 impl AddressBook {
     pub fn new(max_peers: usize, max_per_peer: usize) -> Self {
-        AddressBook { peers: BTreeMap::new(), max_peers, max_per_peer }
+        AddressBook { peers: PeerMap::new(), max_peers, max_per_peer }
     }
 
     /// Records an address of `peer` (a trailing `/p2p/` is stripped and re-added when served).
@@ -121,7 +122,7 @@ impl AddressBook {
         if !self.peers.contains_key(&peer) && self.peers.len() >= self.max_peers {
             return false;
         }
-        let addrs = self.peers.entry(peer).or_default();
+        let addrs = self.peers.get_or_insert_with(peer, Default::default);
         addrs.len() < self.max_per_peer && addrs.insert(addr)
     }
 

@@ -30,7 +30,7 @@
 //! # let _ = behaviour;
 //! ```
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -42,6 +42,7 @@ use libp2p::swarm::{
 };
 use libp2p::{PeerId, StreamProtocol};
 use peerkeeper_core::fork::{BlockRef, ChainStatus, Header};
+use peerkeeper_core::peer_map::PeerMap;
 use peerkeeper_core::rate_limit::RateDecision;
 use peerkeeper_core::strikes::StrikeKind;
 use peerkeeper_core::{Command, ConfigError, PeerManager};
@@ -162,7 +163,7 @@ pub struct PeerkeeperBehaviour<C: Clock = MonotonicClock> {
     source: Box<dyn HeaderSource>,
     book: AddressBook,
     /// Established connections per peer, to act on the first and the last.
-    connections: BTreeMap<PeerId, usize>,
+    connections: PeerMap<PeerId, usize>,
     /// Peers that have spoken the status protocol with us.
     status_peers: BTreeSet<PeerId>,
     headers_asked: HashMap<OutboundRequestId, HeadersRequest>,
@@ -218,7 +219,7 @@ impl<C: Clock> PeerkeeperBehaviour<C> {
             pex_limit: config.pex_limit,
             source: Box::new(NoHeaders),
             book: AddressBook::default(),
-            connections: BTreeMap::new(),
+            connections: PeerMap::new(),
             status_peers: BTreeSet::new(),
             headers_asked: HashMap::new(),
             pex_asked: HashMap::new(),
@@ -605,7 +606,7 @@ impl<C: Clock> NetworkBehaviour for PeerkeeperBehaviour<C> {
                 if e.endpoint.is_dialer() {
                     self.book.add(e.peer_id, e.endpoint.get_remote_address().clone());
                 }
-                let count = self.connections.entry(e.peer_id).or_default();
+                let count = self.connections.get_or_insert_with(e.peer_id, Default::default);
                 *count += 1;
                 if *count == 1 {
                     self.on_connected(e.peer_id);

@@ -2,7 +2,7 @@
 //! teaching scenarios drive a `PeerManager` here and act as its host, carrying out each
 //! command at once (a `Disconnect` closes the peer's simulated connections).
 
-use std::collections::BTreeMap;
+use peerkeeper_core::peer_map::PeerMap;
 
 use peerkeeper_core::{
     fork::stats_lines::PeerLine, Command, Config, ConnId, Direction, Millis, PeerAction,
@@ -23,7 +23,7 @@ pub struct SimEngine {
     pm: PeerManager<String>,
     now: Millis,
     next_conn: u64,
-    conns: BTreeMap<String, Vec<ConnId>>,
+    conns: PeerMap<String, Vec<ConnId>>,
     pub recorder: Recorder,
 }
 
@@ -49,7 +49,7 @@ impl SimEngine {
     /// Hosts an existing manager (a scenario's).
     pub fn with_manager(pm: PeerManager<String>) -> SimEngine {
         let now = pm.now();
-        SimEngine { pm, now, next_conn: 1, conns: BTreeMap::new(), recorder: Recorder::default() }
+        SimEngine { pm, now, next_conn: 1, conns: PeerMap::new(), recorder: Recorder::default() }
     }
 
     pub fn now(&self) -> Millis {
@@ -76,7 +76,7 @@ impl SimEngine {
         }
         let conn = ConnId(self.next_conn);
         self.next_conn += 1;
-        self.conns.entry(key.clone()).or_default().push(conn);
+        self.conns.get_or_insert_with(key.clone(), Default::default).push(conn);
         self.pm.connected(&key, conn, direction, self.now);
         self.pump();
         Ok(())
@@ -135,7 +135,7 @@ impl SimEngine {
                     Command::Dial { peer } => {
                         let conn = ConnId(self.next_conn);
                         self.next_conn += 1;
-                        self.conns.entry(peer.clone()).or_default().push(conn);
+                        self.conns.get_or_insert_with(peer.clone(), Default::default).push(conn);
                         self.pm.connected(&peer, conn, Direction::Outbound, self.now);
                     }
                     Command::Probe { peer } => {
@@ -172,7 +172,7 @@ impl SimEngine {
 /// Every peer `pm` knows, as table rows, with what `recorder` observed.
 pub fn engine_rows(pm: &PeerManager<String>, now: Millis, recorder: &Recorder) -> Vec<PeerRow> {
     {
-        let lines: BTreeMap<String, PeerLine> = pm
+        let lines: PeerMap<String, PeerLine> = pm
             .stats(now)
             .map(|(_, peers)| peers.into_iter().map(|p| (p.address, p.line)).collect())
             .unwrap_or_default();

@@ -2,7 +2,9 @@
 //! lines and each peer's score and tags, fed by light-peer events (live) or engine events
 //! (teaching, sandbox). Mutated in place by the driver; views get copies in a [`Frame`].
 
-use std::{collections::BTreeMap, rc::Rc};
+use std::rc::Rc;
+
+use peerkeeper_core::peer_map::PeerMap;
 
 use peerkeeper_core::{Event, Millis};
 use peerkeeper_web::light_peer_event::{EngineView, LightPeerEvent, SettingsView, StatusView};
@@ -35,7 +37,7 @@ struct Trace {
     since: Option<Millis>,
     uptime: Millis,
     score: Ring<(Millis, f64)>,
-    tags: BTreeMap<String, Ring<(Millis, f64)>>,
+    tags: PeerMap<String, Ring<(Millis, f64)>>,
     events: Ring<String>,
     reason: Option<String>,
 }
@@ -46,7 +48,7 @@ impl Default for Trace {
             since: None,
             uptime: 0,
             score: Ring::new(SERIES_POINTS),
-            tags: BTreeMap::new(),
+            tags: PeerMap::new(),
             events: Ring::new(PEER_EVENTS),
             reason: None,
         }
@@ -58,11 +60,11 @@ pub struct Recorder {
     connected: Ring<(Millis, f64)>,
     trims: Ring<TrimRecord>,
     log: Ring<String>,
-    traces: BTreeMap<String, Trace>,
+    traces: PeerMap<String, Trace>,
     /// Rows of the live light peer, which has no engine snapshot to read them from.
-    live: BTreeMap<String, PeerRow>,
+    live: PeerMap<String, PeerRow>,
     /// Open connections per live peer: the light peer reports each one.
-    live_conns: BTreeMap<String, u32>,
+    live_conns: PeerMap<String, u32>,
     last_score_sample: Option<Millis>,
     events_seen: u64,
     /// The trims as the last frame got them: rebuilt only after a new trim, since a stress
@@ -90,9 +92,9 @@ impl Default for Recorder {
             connected: Ring::new(CONNECTED_POINTS),
             trims: Ring::new(TRIM_CAPACITY),
             log: Ring::new(LOG_CAPACITY),
-            traces: BTreeMap::new(),
-            live: BTreeMap::new(),
-            live_conns: BTreeMap::new(),
+            traces: PeerMap::new(),
+            live: PeerMap::new(),
+            live_conns: PeerMap::new(),
             last_score_sample: None,
             events_seen: 0,
             trims_cache: None,
@@ -110,14 +112,14 @@ impl Recorder {
 
     fn peer_note(&mut self, peer: &str, at: Millis, line: String) {
         let stamped = format!("{:.1} s {line}", at as f64 / 1000.0);
-        self.traces.entry(peer.to_string()).or_default().events.push(stamped);
+        self.traces.get_or_insert_with(peer.to_string(), Default::default).events.push(stamped);
         self.log.push(format!("{line} ({})", crate::state_peers::short_id(peer)));
     }
 
     /// A line in the peer's own history only (the log has its own line for it).
     fn trace_note(&mut self, peer: &str, at: Millis, line: String) {
         let stamped = format!("{:.1} s {line}", at as f64 / 1000.0);
-        self.traces.entry(peer.to_string()).or_default().events.push(stamped);
+        self.traces.get_or_insert_with(peer.to_string(), Default::default).events.push(stamped);
     }
 
     /// Page time `now` on the engine's clock, which the live events are stamped with.
@@ -126,7 +128,7 @@ impl Recorder {
     }
 
     fn came(&mut self, peer: &str, at: Millis) {
-        let t = self.traces.entry(peer.to_string()).or_default();
+        let t = self.traces.get_or_insert_with(peer.to_string(), Default::default);
         if t.since.is_none() {
             t.since = Some(at);
         }
@@ -150,7 +152,7 @@ impl Recorder {
             record.target
         ));
         for e in &record.entries {
-            let t = self.traces.entry(e.peer_id.clone()).or_default();
+            let t = self.traces.get_or_insert_with(e.peer_id.clone(), Default::default);
             t.score.push((record.at_ms, e.score));
             t.events.push(format!("{:.1} s trim: {}", record.at_ms as f64 / 1000.0, e.verdict));
             if e.closed {
@@ -171,7 +173,7 @@ impl Recorder {
             }
             LightPeerEvent::Connected { peer_id, transport, address } => {
                 self.note(format!("connected {peer_id} over {transport}"));
-                let row = self.live.entry(peer_id.clone()).or_insert_with(|| PeerRow {
+                let row = self.live.get_or_insert_with(peer_id.clone(), || PeerRow {
                     peer_id: peer_id.clone(),
                     // A browser cannot listen: every connection is one the page dialled.
                     direction: Some("outbound".into()),
@@ -183,7 +185,8 @@ impl Recorder {
                 row.address = address;
                 row.reason = None;
                 let first = {
-                    let open = self.live_conns.entry(peer_id.clone()).or_default();
+                    let open =
+                        self.live_conns.get_or_insert_with(peer_id.clone(), Default::default);
                     *open += 1;
                     *open == 1
                 };
@@ -238,7 +241,7 @@ impl Recorder {
                     if let Some(row) = self.live.get_mut(&peer_id) {
                         row.reason = Some(reason.clone());
                     }
-                    self.traces.entry(peer_id).or_default().reason = Some(reason);
+                    self.traces.get_or_insert_with(peer_id, Default::default).reason = Some(reason);
                 }
             }
             LightPeerEvent::PeerStatus { peer_id, status } => {
@@ -276,7 +279,8 @@ impl Recorder {
                     row.banned_after_strikes = Some(row.strikes);
                     row.reason = Some("banned".into());
                 }
-                self.traces.entry(peer_id).or_default().reason = Some("banned".into());
+                self.traces.get_or_insert_with(peer_id, Default::default).reason =
+                    Some("banned".into());
             }
             LightPeerEvent::BanExpired { peer_id, .. } => {
                 if let Some(row) = self.live.get_mut(&peer_id) {
@@ -349,7 +353,8 @@ impl Recorder {
                 let row = self.live_row(&peer_id);
                 row.banned_until = Some(until);
                 row.reason = Some(reason.clone());
-                self.traces.entry(peer_id.clone()).or_default().reason = Some(reason.clone());
+                self.traces.get_or_insert_with(peer_id.clone(), Default::default).reason =
+                    Some(reason.clone());
                 let line = format!("banned until {:.1} s ({reason})", until_ms as f64 / 1e3);
                 self.peer_note(&peer_id, at_ms, line);
             }
@@ -359,7 +364,7 @@ impl Recorder {
                 self.note(format!("restored the engine snapshot: {} peers", peers.len()));
                 for p in peers {
                     let banned_until = p.banned_until_ms.map(|u| self.to_page_ms(u));
-                    let row = self.live.entry(p.peer_id.clone()).or_insert_with(|| PeerRow {
+                    let row = self.live.get_or_insert_with(p.peer_id.clone(), || PeerRow {
                         peer_id: p.peer_id.clone(),
                         state: "disconnected".into(),
                         ..PeerRow::default()
@@ -371,7 +376,8 @@ impl Recorder {
                     if banned_until.is_some() {
                         row.reason = Some("banned".into());
                     } else if let Some(reason) = p.reason {
-                        self.traces.entry(p.peer_id).or_default().reason = Some(reason);
+                        self.traces.get_or_insert_with(p.peer_id, Default::default).reason =
+                            Some(reason);
                     }
                 }
             }
@@ -390,7 +396,7 @@ impl Recorder {
 
     /// The live row of `peer_id`, made (not connected) if the page has not seen it yet.
     fn live_row(&mut self, peer_id: &str) -> &mut PeerRow {
-        self.live.entry(peer_id.to_string()).or_insert_with(|| PeerRow {
+        self.live.get_or_insert_with(peer_id.to_string(), || PeerRow {
             peer_id: peer_id.to_string(),
             state: "disconnected".into(),
             ..PeerRow::default()
@@ -615,8 +621,8 @@ impl Recorder {
     }
 
     fn tag_point(&mut self, peer: &str, tag: &str, at: Millis, value: f64) {
-        let t = self.traces.entry(peer.to_string()).or_default();
-        t.tags.entry(tag.to_string()).or_insert_with(|| Ring::new(SERIES_POINTS)).push((at, value));
+        let t = self.traces.get_or_insert_with(peer.to_string(), Default::default);
+        t.tags.get_or_insert_with(tag.to_string(), || Ring::new(SERIES_POINTS)).push((at, value));
     }
 
     /// Records the connected count at `now` (one point per [`CONNECTED_SPACING_MS`]) and, at most every
@@ -674,12 +680,11 @@ impl Recorder {
 
 /// Connected peers per transport, most used first.
 pub fn transports_in_use(rows: &[PeerRow]) -> Vec<(String, usize)> {
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut counts: PeerMap<String, usize> = PeerMap::new();
     for r in rows.iter().filter(|r| r.is_connected()) {
-        *counts.entry(r.transport.as_str()).or_default() += 1;
+        *counts.get_or_insert_with(r.transport.clone(), || 0) += 1;
     }
-    let mut out: Vec<(String, usize)> =
-        counts.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    let mut out: Vec<(String, usize)> = counts.iter().map(|(k, &v)| (k.clone(), v)).collect();
     out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     out
 }
