@@ -234,5 +234,9 @@ mod tests {
         );
         let reordered: PeerMap<u32, &str> = [(1, "a"), (2, "b"), (3, "c")].into_iter().collect();
         assert_eq!(m, reordered);
+        // String keys are looked up by `&str`, as with a `BTreeMap`.
+        let mut named: PeerMap<String, u32> = [("a".to_string(), 1)].into_iter().collect();
+        assert_eq!((named.get("a"), named["a"], named.contains_key("b")), (Some(&1), 1, false));
+        assert_eq!(named.remove("a"), Some(1));
     }
 }

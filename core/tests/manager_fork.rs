@@ -37,6 +37,16 @@ impl Host {
         self.pm.status_received(&peer, s, self.now);
         self.drain();
     }
+
+    /// "x" says it is on network 8, "y" names a fork digest we cannot follow.
+    fn x_on_another_network_y_on_an_unviable_fork(&mut self) {
+        let mut other_net = status(at(A, 100), at(A, 90));
+        other_net.network_id = NetworkId(8);
+        self.status("x", other_net);
+        let mut other_digest = status(at(A, 100), at(A, 90));
+        other_digest.fork_digest = ForkDigest([0xde, 0xad, 0, 0]);
+        self.status("y", other_digest);
+    }
 }
 
 #[test]
@@ -44,12 +54,7 @@ fn a_status_from_another_network_or_an_unviable_fork_closes_the_peer() {
     let mut h = Host::new(Config::default());
     h.connect("x", Direction::Inbound);
     h.connect("y", Direction::Inbound);
-    let mut other_net = status(at(A, 100), at(A, 90));
-    other_net.network_id = NetworkId(8);
-    h.status("x", other_net);
-    let mut other_digest = status(at(A, 100), at(A, 90));
-    other_digest.fork_digest = ForkDigest([0xde, 0xad, 0, 0]);
-    h.status("y", other_digest);
+    h.x_on_another_network_y_on_an_unviable_fork();
     assert_eq!(
         h.take_commands(),
         vec![
@@ -83,12 +88,7 @@ fn a_peer_on_another_network_is_redialled_only_after_the_longest_backoff() {
     h.take_commands();
     h.take_events();
     h.advance_to(1_000);
-    let mut other_net = status(at(A, 100), at(A, 90));
-    other_net.network_id = NetworkId(8);
-    h.status("x", other_net);
-    let mut other_digest = status(at(A, 100), at(A, 90));
-    other_digest.fork_digest = ForkDigest([0xde, 0xad, 0, 0]);
-    h.status("y", other_digest);
+    h.x_on_another_network_y_on_an_unviable_fork();
     let scheduled: Vec<_> =
         h.take_events().into_iter().filter(|e| matches!(e, Event::DialScheduled { .. })).collect();
     // An unviable fork may heal: the ladder's first wait (30 s). Another network: the cap.
