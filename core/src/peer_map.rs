@@ -1,5 +1,6 @@
-//! The per-peer map every component (and the page's recorder) keeps its records in: ordered by key like a `BTreeMap`,
-//! but its B-tree holds only slot numbers and the records live in a dense `Vec`.
+//! The per-peer map every component (and the page's recorder) keeps its records in: ordered
+//! by key like a `BTreeMap`, but its B-tree holds only slot numbers and the records live in a
+//! dense `Vec`.
 //!
 //! Why not `BTreeMap<P, Record>` in each component: a B-tree's insert, remove and rebalance
 //! code is compiled once per key *and value* type, so ten components meant ten copies of it,
@@ -86,6 +87,14 @@ impl<K: Ord + Clone, V> PeerMap<K, V> {
             }
         };
         &mut self.slots[at].1
+    }
+
+    /// `key`'s record, a default one if there was none.
+    pub fn get_or_default(&mut self, key: K) -> &mut V
+    where
+        V: Default,
+    {
+        self.get_or_insert_with(key, V::default)
     }
 
     pub fn remove<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<V>
@@ -202,6 +211,8 @@ mod tests {
         assert_eq!(m.get(&"e"), Some(&5));
         *m.get_or_insert_with("a", || 0) += 10;
         *m.get_or_insert_with("f", || 6) += 0;
+        *m.get_or_default("g") += 7;
+        assert_eq!(m.remove(&"g"), Some(7));
         assert_eq!(m.insert("c", 30), Some(3));
         assert_eq!(
             m.iter().map(|(k, v)| (*k, *v)).collect::<Vec<_>>(),

@@ -108,11 +108,7 @@ impl<K: PeerKey> SlidingWindowLimiter<K> {
     /// Admits and records a request from `key`, or refuses it.
     pub fn check(&mut self, key: K, now: Millis) -> RateDecision {
         let SlidingWindowConfig { max_requests, window } = self.config;
-        let decision = self.logs.get_or_insert_with(key.clone(), Default::default).admit(
-            max_requests,
-            window,
-            now,
-        );
+        let decision = self.logs.get_or_default(key.clone()).admit(max_requests, window, now);
         if decision.is_allowed() {
             self.idle_at.set(key, now.saturating_add(window));
         }

@@ -169,7 +169,7 @@ impl<P: PeerKey> Strikes<P> {
         if !kind.counts() {
             return StrikeOutcome::NotCounted { peer, kind };
         }
-        let record = self.peers.get_or_insert_with(peer.clone(), Default::default);
+        let record = self.peers.get_or_default(peer.clone());
         record.strikes = record.strikes.saturating_add(1);
         let strikes = record.strikes;
         if strikes < threshold {
@@ -195,7 +195,7 @@ impl<P: PeerKey> Strikes<P> {
     fn ban_record(&mut self, peer: &P, reason: String, now: Millis) -> SoftBan {
         let until = now.saturating_add(self.config.ban_duration);
         let ban = SoftBan { since: now, until, reason };
-        let record = self.peers.get_or_insert_with(peer.clone(), Default::default);
+        let record = self.peers.get_or_default(peer.clone());
         record.ban = Some(ban.clone());
         self.expiries.set(peer.clone(), until);
         ban

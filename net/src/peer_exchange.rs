@@ -122,7 +122,7 @@ impl AddressBook {
         if !self.peers.contains_key(&peer) && self.peers.len() >= self.max_peers {
             return false;
         }
-        let addrs = self.peers.get_or_insert_with(peer, Default::default);
+        let addrs = self.peers.get_or_default(peer);
         addrs.len() < self.max_per_peer && addrs.insert(addr)
     }
 

@@ -606,7 +606,7 @@ impl<C: Clock> NetworkBehaviour for PeerkeeperBehaviour<C> {
                 if e.endpoint.is_dialer() {
                     self.book.add(e.peer_id, e.endpoint.get_remote_address().clone());
                 }
-                let count = self.connections.get_or_insert_with(e.peer_id, Default::default);
+                let count = self.connections.get_or_default(e.peer_id);
                 *count += 1;
                 if *count == 1 {
                     self.on_connected(e.peer_id);

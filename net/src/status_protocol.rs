@@ -3,8 +3,9 @@
 //!
 //! The dialer opens one stream per connection and keeps it; both peers write on it, each
 //! direction on its own: a side's first frame is its status, every later frame its status
-//! after a change. The reader decodes frames until the stream ends. A message is `None` (postcard: one `0` byte) for a node that follows
-//! no chain yet; a `None` is well-formed and tells the engine nothing.
+//! after a change. The reader decodes frames until the stream ends. A message is `None`
+//! (postcard: one `0` byte) for a node that follows no chain yet; a `None` is well-formed and
+//! tells the engine nothing.
 //!
 //! Version 1 was a request-response exchange, a new stream each time a status changed (every
 //! block). Over WebRTC that cost grows without end: rust-libp2p's WebRTC never closes a data

@@ -2,11 +2,9 @@
 //! teaching scenarios drive a `PeerManager` here and act as its host, carrying out each
 //! command at once (a `Disconnect` closes the peer's simulated connections).
 
-use peerkeeper_core::peer_map::PeerMap;
-
 use peerkeeper_core::{
-    fork::stats_lines::PeerLine, Command, Config, ConnId, Direction, Millis, PeerAction,
-    PeerManager, TrimSettings,
+    fork::stats_lines::PeerLine, peer_map::PeerMap, Command, Config, ConnId, Direction, Millis,
+    PeerAction, PeerManager, TrimSettings,
 };
 
 use crate::{
@@ -76,7 +74,7 @@ impl SimEngine {
         }
         let conn = ConnId(self.next_conn);
         self.next_conn += 1;
-        self.conns.get_or_insert_with(key.clone(), Default::default).push(conn);
+        self.conns.get_or_default(key.clone()).push(conn);
         self.pm.connected(&key, conn, direction, self.now);
         self.pump();
         Ok(())
@@ -135,7 +133,7 @@ impl SimEngine {
                     Command::Dial { peer } => {
                         let conn = ConnId(self.next_conn);
                         self.next_conn += 1;
-                        self.conns.get_or_insert_with(peer.clone(), Default::default).push(conn);
+                        self.conns.get_or_default(peer.clone()).push(conn);
                         self.pm.connected(&peer, conn, Direction::Outbound, self.now);
                     }
                     Command::Probe { peer } => {

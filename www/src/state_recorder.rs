@@ -4,9 +4,7 @@
 
 use std::rc::Rc;
 
-use peerkeeper_core::peer_map::PeerMap;
-
-use peerkeeper_core::{Event, Millis};
+use peerkeeper_core::{peer_map::PeerMap, Event, Millis};
 use peerkeeper_web::light_peer_event::{EngineView, LightPeerEvent, SettingsView, StatusView};
 
 use crate::{
@@ -112,14 +110,14 @@ impl Recorder {
 
     fn peer_note(&mut self, peer: &str, at: Millis, line: String) {
         let stamped = format!("{:.1} s {line}", at as f64 / 1000.0);
-        self.traces.get_or_insert_with(peer.to_string(), Default::default).events.push(stamped);
+        self.traces.get_or_default(peer.to_string()).events.push(stamped);
         self.log.push(format!("{line} ({})", crate::state_peers::short_id(peer)));
     }
 
     /// A line in the peer's own history only (the log has its own line for it).
     fn trace_note(&mut self, peer: &str, at: Millis, line: String) {
         let stamped = format!("{:.1} s {line}", at as f64 / 1000.0);
-        self.traces.get_or_insert_with(peer.to_string(), Default::default).events.push(stamped);
+        self.traces.get_or_default(peer.to_string()).events.push(stamped);
     }
 
     /// Page time `now` on the engine's clock, which the live events are stamped with.
@@ -128,7 +126,7 @@ impl Recorder {
     }
 
     fn came(&mut self, peer: &str, at: Millis) {
-        let t = self.traces.get_or_insert_with(peer.to_string(), Default::default);
+        let t = self.traces.get_or_default(peer.to_string());
         if t.since.is_none() {
             t.since = Some(at);
         }
@@ -152,7 +150,7 @@ impl Recorder {
             record.target
         ));
         for e in &record.entries {
-            let t = self.traces.get_or_insert_with(e.peer_id.clone(), Default::default);
+            let t = self.traces.get_or_default(e.peer_id.clone());
             t.score.push((record.at_ms, e.score));
             t.events.push(format!("{:.1} s trim: {}", record.at_ms as f64 / 1000.0, e.verdict));
             if e.closed {
@@ -185,8 +183,7 @@ impl Recorder {
                 row.address = address;
                 row.reason = None;
                 let first = {
-                    let open =
-                        self.live_conns.get_or_insert_with(peer_id.clone(), Default::default);
+                    let open = self.live_conns.get_or_default(peer_id.clone());
                     *open += 1;
                     *open == 1
                 };
@@ -241,7 +238,7 @@ impl Recorder {
                     if let Some(row) = self.live.get_mut(&peer_id) {
                         row.reason = Some(reason.clone());
                     }
-                    self.traces.get_or_insert_with(peer_id, Default::default).reason = Some(reason);
+                    self.traces.get_or_default(peer_id).reason = Some(reason);
                 }
             }
             LightPeerEvent::PeerStatus { peer_id, status } => {
@@ -279,8 +276,7 @@ impl Recorder {
                     row.banned_after_strikes = Some(row.strikes);
                     row.reason = Some("banned".into());
                 }
-                self.traces.get_or_insert_with(peer_id, Default::default).reason =
-                    Some("banned".into());
+                self.traces.get_or_default(peer_id).reason = Some("banned".into());
             }
             LightPeerEvent::BanExpired { peer_id, .. } => {
                 if let Some(row) = self.live.get_mut(&peer_id) {
@@ -353,8 +349,7 @@ impl Recorder {
                 let row = self.live_row(&peer_id);
                 row.banned_until = Some(until);
                 row.reason = Some(reason.clone());
-                self.traces.get_or_insert_with(peer_id.clone(), Default::default).reason =
-                    Some(reason.clone());
+                self.traces.get_or_default(peer_id.clone()).reason = Some(reason.clone());
                 let line = format!("banned until {:.1} s ({reason})", until_ms as f64 / 1e3);
                 self.peer_note(&peer_id, at_ms, line);
             }
@@ -376,8 +371,7 @@ impl Recorder {
                     if banned_until.is_some() {
                         row.reason = Some("banned".into());
                     } else if let Some(reason) = p.reason {
-                        self.traces.get_or_insert_with(p.peer_id, Default::default).reason =
-                            Some(reason);
+                        self.traces.get_or_default(p.peer_id).reason = Some(reason);
                     }
                 }
             }
@@ -621,7 +615,7 @@ impl Recorder {
     }
 
     fn tag_point(&mut self, peer: &str, tag: &str, at: Millis, value: f64) {
-        let t = self.traces.get_or_insert_with(peer.to_string(), Default::default);
+        let t = self.traces.get_or_default(peer.to_string());
         t.tags.get_or_insert_with(tag.to_string(), || Ring::new(SERIES_POINTS)).push((at, value));
     }
 

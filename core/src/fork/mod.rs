@@ -328,7 +328,7 @@ impl<P: Clone + Eq + Hash + Ord + Debug> ForkView<P> {
     // ----- inputs -----
 
     pub fn peer_connected(&mut self, peer: P, now: Millis) {
-        self.peers.get_or_insert_with(peer, Default::default);
+        self.peers.get_or_default(peer);
         self.after(now);
     }
 
@@ -356,7 +356,7 @@ impl<P: Clone + Eq + Hash + Ord + Debug> ForkView<P> {
             return;
         }
         let verdict = classify(&self.tree, &status);
-        let entry = self.peers.get_or_insert_with(peer.clone(), Default::default);
+        let entry = self.peers.get_or_default(peer.clone());
         let previous = entry.status.replace(status.clone());
         entry.mismatch = verdict == Verdict::Mismatch;
         match verdict {
