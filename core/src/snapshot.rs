@@ -41,6 +41,12 @@ pub const SNAPSHOT_VERSION: u16 = 3;
 /// The oldest format [`PeerManager::import_snapshot`] reads.
 pub const OLDEST_IMPORTED_VERSION: u16 = 2;
 const HEADER: usize = 4 + 2 + 4 + 4;
+
+/// CRC-32 (IEEE 802.3, as zlib and crc32fast compute it) of the payload.
+fn crc32(bytes: &[u8]) -> u32 {
+    const CRC: crc::Crc<u32> = crc::Crc::<u32>::new(&crc::CRC_32_ISO_HDLC);
+    CRC.checksum(bytes)
+}
 /// Largest payload accepted: far above any real peer set, and refused before decoding.
 pub const MAX_SNAPSHOT_BYTES: usize = 64 << 20;
 
@@ -69,7 +75,7 @@ pub fn frame(version: u16, payload: &[u8]) -> Vec<u8> {
     out.extend_from_slice(SNAPSHOT_MAGIC);
     out.extend_from_slice(&version.to_le_bytes());
     out.extend_from_slice(&(payload.len() as u32).to_le_bytes());
-    out.extend_from_slice(&crc32fast::hash(payload).to_le_bytes());
+    out.extend_from_slice(&crc32(payload).to_le_bytes());
     out.extend_from_slice(payload);
     out
 }
@@ -99,7 +105,7 @@ pub fn unframe(bytes: &[u8]) -> Result<(u16, &[u8]), SnapshotError> {
             body.len()
         )));
     }
-    if crc32fast::hash(body) != crc {
+    if crc32(body) != crc {
         return Err(SnapshotError::Corrupt("checksum mismatch".into()));
     }
     Ok((version, body))

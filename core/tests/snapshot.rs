@@ -132,6 +132,17 @@ fn a_snapshot_of_a_restored_manager_is_byte_identical() {
 }
 
 #[test]
+fn the_header_carries_magic_version_length_and_the_ieee_crc32_of_the_payload() {
+    // "123456789" is CRC-32's check string; zlib and crc32fast give 0xCBF43926 for it, so
+    // snapshots written before the checksum changed crates still read.
+    let framed = frame(3, b"123456789");
+    assert_eq!(&framed[..6], b"PKSN\x03\x00");
+    assert_eq!(framed[6..10], 9u32.to_le_bytes());
+    assert_eq!(framed[10..14], 0xCBF4_3926u32.to_le_bytes());
+    assert_eq!(unframe(&framed), Ok((3, &b"123456789"[..])));
+}
+
+#[test]
 fn corrupt_truncated_foreign_and_future_bytes_are_refused_and_change_nothing() {
     let bytes = populated().export_snapshot(1_000);
     let mut pm: PeerManager<P> = PeerManager::new(config()).unwrap();

@@ -9,7 +9,8 @@ use std::fmt::Write as _;
 use serde::ser;
 use serde::Serialize;
 
-/// `still_protected` -> `stillProtected`.
+/// `still_protected` -> `stillProtected`. ASCII only: serde's field and variant names are,
+/// and `char::to_uppercase` would link 12 KB of Unicode case tables into the wasm.
 pub fn camel(snake: &str) -> String {
     let mut out = String::with_capacity(snake.len());
     let mut upper = false;
@@ -17,13 +18,26 @@ pub fn camel(snake: &str) -> String {
         if c == '_' {
             upper = true;
         } else if upper {
-            out.extend(c.to_uppercase());
+            out.push(c.to_ascii_uppercase());
             upper = false;
         } else {
             out.push(c);
         }
     }
     out
+}
+
+/// A number the reader accepted (JSON syntax, so both parsers agree). In the browser JS's own
+/// parser gives the same correctly rounded value without linking Rust's float parser and its
+/// 10 KB table of powers of five.
+#[cfg(target_arch = "wasm32")]
+fn number(text: &str) -> f64 {
+    js_sys::parse_float(text)
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn number(text: &str) -> f64 {
+    text.parse().unwrap_or(f64::NAN)
 }
 
 /// `stillProtected` -> `still_protected`.
@@ -457,7 +471,10 @@ impl Json {
     }
 
     pub fn as_f64(&self) -> Option<f64> {
-        self.as_int()
+        match self {
+            Json::Number(text) => Some(number(text)),
+            _ => None,
+        }
     }
 
     /// Parses a whole document; the error says what was wrong and at which byte.
