@@ -95,13 +95,25 @@ export const cases = [
 
   ['format-1 bytes from earlier packages still restore their tags and protections', (api, t) => {
     const v1 = frameV1('{"now":7,"peers":[{"peer":"a","tags":[{"name":"kbucket","value":5,"decay":null},'
-      + '{"name":"gossip","value":40,"decay":{"interval":1000,"decay":{"kind":"fixed","amount":2},"bump":{"kind":"overwrite"}}}],'
+      + '{"name":"gossip","value":40,"decay":{"interval":1000,"decay":{"kind":"fixed","amount":2},"bump":{"kind":"overwrite"}}},'
+      + '{"name":"halving","value":40,"decay":{"interval":1000,"decay":{"kind":"linear","coef":2.5e-1},"bump":{"kind":"sum"}}}],'
       + '"protections":[]},{"peer":"b","tags":[],"protections":["relay"]}]}');
     const pm = new api.PeerManager();
     pm.restore(v1);
     t.equal(pm.now, 7);
-    t.deepEqual(pm.tags('a'), [{ name: 'kbucket', value: 5, decaying: false }, { name: 'gossip', value: 40, decaying: true }]);
+    t.deepEqual(pm.tags('a'), [
+      { name: 'kbucket', value: 5, decaying: false },
+      { name: 'gossip', value: 40, decaying: true },
+      { name: 'halving', value: 40, decaying: true },
+    ]);
     t.equal(pm.isProtected('b', 'relay'), true);
+    pm.handleTimeout(pm.pollTimeout());
+    t.equal(pm.tagValue('a', 'gossip'), 38, 'fixed(2)');
+    t.equal(pm.tagValue('a', 'halving'), 10, 'linear(2.5e-1), the coefficient read from its JSON text');
+    const bad = frameV1('{"now":7,"peers":[{"peer":"a","tags":[{"name":"x","value":4,"decay":{"interval":1000,'
+      + '"decay":{"kind":"linear","coef":1.5},"bump":{"kind":"sum"}}}],"protections":[]}]}');
+    t.throwsExactly(() => pm.restore(bad), 'RangeError', 'restore: snapshot is corrupt: `coef` is not a number in [0, 1]');
+    t.equal(pm.tagValue('a', 'halving'), 10, 'a refused restore changes nothing');
   }],
 
   ['a snapshot restores every tag, decaying tag and protection into a fresh manager, and decay continues with the same functions', (api, t) => {
