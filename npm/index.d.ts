@@ -327,17 +327,19 @@ export interface TrimReport {
   entries: TrimEntry[];
   /**
    * The same entries column by column, as the engine hands them over (not enumerable):
-   * `text` holds every peer id concatenated and `lengths` their lengths (UTF-16 units);
-   * `ranks` are 0 for none; `verdicts` index `verdictNames`.
+   * `peers[i]` is entry i's peer; `ranks` are 0 for none; `verdicts` index `verdictNames`.
    */
   readonly columns: TrimColumns;
 }
 
 /** A trim report's entries as columns (see `TrimReport.columns`). */
 export interface TrimColumns {
-  /** Decoded from the engine's bytes on first read, so an unread report never pays for it. */
+  /** Each entry's peer id: the very strings passed to `connected`. */
+  peers: string[];
+  /** Every peer id concatenated, built on first read. */
   readonly text: string;
-  lengths: Uint32Array;
+  /** The ids' lengths in `text` (UTF-16 units), built on first read. */
+  readonly lengths: Uint32Array;
   scores: Float64Array;
   ranks: Uint32Array;
   verdicts: Uint8Array;

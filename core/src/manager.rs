@@ -454,6 +454,13 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
             .collect()
     }
 
+    /// The peer's id as the manager stores it, while it has a record: the very value every
+    /// command and event about the peer carries a clone of (for `Rc` keys, the same
+    /// allocation, which a host can recognise by address).
+    pub fn stored_key(&self, peer: &P) -> Option<&P> {
+        self.book.lookup(peer).map(|slot| &self.book.get(slot).peer)
+    }
+
     /// Whether the peer counts as connected: it has a connection and no trim is closing it.
     pub fn is_connected(&self, peer: &P) -> bool {
         self.book.lookup(peer).is_some_and(|slot| self.book.counts(slot))

@@ -22,6 +22,8 @@ function bind(raw) {
     #eventAt = 0;
     #commands = [];
     #commandAt = 0;
+    /** Peer ids by the handle `connected` returned: disconnect commands name peers by it. */
+    #names = [];
 
     constructor(config) {
       super();
@@ -44,7 +46,8 @@ function bind(raw) {
       now = this.#now(now);
       str('connected', 'peer', peer); num('connected', 'conn', conn);
       str('connected', 'direction', direction); num('connected', 'now', now);
-      this.#raw.connected(peer, conn, direction, now);
+      const handle = this.#raw.connected(peer, conn, direction, now);
+      if (handle !== undefined) this.#names[handle] = peer;
       this.#afterInput();
     }
 
@@ -349,7 +352,7 @@ function bind(raw) {
         const [json, columns] = batch;
         const events = JSON.parse(json);
         if (columns.length > 0) {
-          for (const e of events) if (e.type === 'trim') lazyEntries(e.report, columns[e.report.entries]);
+          for (const e of events) if (e.type === 'trim') lazyEntries(e.report, columns[e.report.entries], this.#names);
         }
         this.#events = events;
         this.#eventAt = 0;
@@ -363,18 +366,18 @@ function bind(raw) {
       if (this.#commandAt === this.#commands.length) {
         const batch = this.#raw.drainCommands();
         if (batch === undefined) return undefined;
-        // [text, lengths, kinds, reasons]: peers (or, kind 255, a command's JSON)
-        // concatenated, with their lengths and each disconnect's reason (see drainCommands).
-        const [text, lengths, kinds, reasons] = batch;
-        const commands = new Array(lengths.length);
-        for (let i = 0, at = 0; i < lengths.length; i++) {
-          const part = text.slice(at, (at += lengths[i]));
+        // [json, lengths, kinds, reasons, handles]: a disconnect is a peer's handle and a
+        // reason index; kind 255 is the next command's JSON (see drainCommands).
+        const [json, lengths, kinds, reasons, handles] = batch;
+        const names = this.#names;
+        const commands = new Array(kinds.length);
+        for (let i = 0, at = 0, j = 0, k = 0; i < kinds.length; i++) {
           if (kinds[i] === 255) {
-            const c = JSON.parse(part);
+            const c = JSON.parse(json.slice(at, (at += lengths[j++])));
             c.type = camel(c.type);
             commands[i] = c;
           } else {
-            commands[i] = { type: 'disconnect', peer: part, reason: reasons[kinds[i]] };
+            commands[i] = { type: 'disconnect', peer: names[handles[k++]], reason: reasons[kinds[i]] };
           }
         }
         this.#commands = commands;
@@ -700,7 +703,8 @@ function bind(raw) {
  * report costs its typed-array columns until someone reads the entries. `report.columns`
  * hands the columns over as they are, for callers that only need, say, the scores.
  */
-function lazyEntries(report, columns) {
+function lazyEntries(report, columns, names) {
+  columns.peers = peersOf(columns, names);
   lazyText(columns);
   let entries;
   Object.defineProperty(report, 'entries', {
@@ -713,29 +717,53 @@ function lazyEntries(report, columns) {
 }
 
 const utf8 = new TextDecoder();
+const NO_HANDLE = 0xffffffff;
 
 /**
- * `columns.text` from the UTF-8 bytes the engine hands over, decoded on first access: a trim
- * that nobody inspects never pays for turning 10 000 peer ids into a string.
+ * Each entry's peer id: the string filed under its handle when it connected, read now (a
+ * handle is reused once its peer has left), or, for a peer without one, from the engine's text.
  */
-function lazyText(columns) {
-  const bytes = columns.utf8;
+function peersOf(columns, names) {
+  const { handles, utf8: bytes, lengths } = columns;
+  delete columns.handles;
   delete columns.utf8;
+  delete columns.lengths;
+  const peers = new Array(handles.length);
   let text;
+  for (let i = 0, j = 0, at = 0; i < handles.length; i++) {
+    const h = handles[i];
+    if (h !== NO_HANDLE) {
+      peers[i] = names[h];
+    } else {
+      text ??= utf8.decode(bytes);
+      peers[i] = text.slice(at, (at += lengths[j++]));
+    }
+  }
+  return peers;
+}
+
+/** `columns.text` and `columns.lengths`, the ids as one string, built on first access. */
+function lazyText(columns) {
+  let text;
+  let lengths;
   Object.defineProperty(columns, 'text', {
     enumerable: true,
     configurable: true,
-    get() { return (text ??= utf8.decode(bytes)); },
+    get() { return (text ??= columns.peers.join('')); },
+  });
+  Object.defineProperty(columns, 'lengths', {
+    enumerable: true,
+    configurable: true,
+    get() { return (lengths ??= Uint32Array.from(columns.peers, (p) => p.length)); },
   });
 }
 
 /** A trim report's entries from their columns. */
-function entriesOf({ text, lengths, scores, ranks, verdicts, verdictNames, connectedAt }) {
-  const entries = new Array(lengths.length);
-  for (let i = 0, at = 0; i < lengths.length; i++) {
-    const peer = text.slice(at, (at += lengths[i]));
+function entriesOf({ peers, scores, ranks, verdicts, verdictNames, connectedAt }) {
+  const entries = new Array(peers.length);
+  for (let i = 0; i < peers.length; i++) {
     const rank = ranks[i] === 0 ? null : ranks[i];
-    entries[i] = { peer, score: scores[i], rank, verdict: verdictNames[verdicts[i]], connectedAt: connectedAt[i] };
+    entries[i] = { peer: peers[i], score: scores[i], rank, verdict: verdictNames[verdicts[i]], connectedAt: connectedAt[i] };
   }
   return entries;
 }

@@ -16,6 +16,7 @@ use serde::Serialize;
 
 use crate::js_json::{camel_json_typed, variant_name};
 use crate::js_manager::Key;
+use crate::peer_handles::PeerHandles;
 
 #[derive(Serialize)]
 #[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
@@ -126,10 +127,14 @@ struct JsTrimReport {
 }
 
 /// A trim report's entries, column by column: 10 000 entries cost ~1.4 MB as JSON but a few
-/// typed arrays and one buffer of text as columns.
+/// typed arrays as columns.
 pub struct Columns {
-    /// Every entry's peer, concatenated as UTF-8; `lengths` splits it once decoded (UTF-16
-    /// units). The JS layer decodes it only when someone reads the entries or the text.
+    /// Every entry's peer by its handle (see `peer_handles`), which the JS layer turns into
+    /// the id it filed under it; [`NO_HANDLE`] for a peer without one, whose id is the next
+    /// part of `text`.
+    pub handles: Vec<u32>,
+    /// The ids of the peers without a handle, concatenated as UTF-8; `lengths` splits it once
+    /// decoded (UTF-16 units).
     pub text: Vec<u8>,
     pub lengths: Vec<u32>,
     pub scores: Vec<f64>,
@@ -141,13 +146,23 @@ pub struct Columns {
     pub connected_at: Vec<f64>,
 }
 
+/// In [`Columns::handles`]: this peer's id is in the text.
+pub const NO_HANDLE: u32 = u32::MAX;
+
 impl Columns {
     /// One pass per column: each a plain map-and-collect the compiler turns into a tight loop.
-    fn of(entries: &[TrimEntry<Key>]) -> Columns {
-        let mut text = Vec::with_capacity(entries.iter().map(|e| e.peer.len()).sum());
-        for e in entries {
-            text.extend_from_slice(e.peer.as_bytes());
-        }
+    fn of(entries: &[TrimEntry<Key>], names: &PeerHandles) -> Columns {
+        let (mut text, mut lengths) = (Vec::new(), Vec::new());
+        let handles = entries
+            .iter()
+            .map(|e| {
+                names.get(&e.peer).unwrap_or_else(|| {
+                    text.extend_from_slice(e.peer.as_bytes());
+                    lengths.push(utf16_len(&e.peer));
+                    NO_HANDLE
+                })
+            })
+            .collect();
         let mut known: Vec<Verdict> = Vec::new();
         let verdicts = entries
             .iter()
@@ -161,8 +176,9 @@ impl Columns {
             .collect();
         let verdict_names = known.iter().map(|v| v.as_str()).collect();
         Columns {
+            handles,
             text,
-            lengths: entries.iter().map(|e| utf16_len(&e.peer)).collect(),
+            lengths,
             scores: entries.iter().map(|e| e.score).collect(),
             ranks: entries.iter().map(|e| e.rank.unwrap_or(0)).collect(),
             verdicts,
@@ -182,8 +198,8 @@ pub fn utf16_len(s: &str) -> u32 {
     }
 }
 
-fn report(r: &TrimReport<Key>, columns: &mut Vec<Columns>) -> JsTrimReport {
-    columns.push(Columns::of(&r.entries));
+fn report(r: &TrimReport<Key>, columns: &mut Vec<Columns>, names: &PeerHandles) -> JsTrimReport {
+    columns.push(Columns::of(&r.entries, names));
     JsTrimReport {
         trigger: r.trigger,
         connected: r.connected,
@@ -197,7 +213,11 @@ fn report(r: &TrimReport<Key>, columns: &mut Vec<Columns>) -> JsTrimReport {
 
 /// The typed mirror of issue 3's events and of those whose core shape reads badly in JS;
 /// `None` for the rest, which cross through [`generic`].
-fn mirror<'a>(e: &'a Event<Key>, columns: &mut Vec<Columns>) -> Option<JsEvent<'a>> {
+fn mirror<'a>(
+    e: &'a Event<Key>,
+    columns: &mut Vec<Columns>,
+    names: &PeerHandles,
+) -> Option<JsEvent<'a>> {
     Some(match e {
         Event::Connected { peer, conn, direction, connections, at } => JsEvent::Connected {
             peer,
@@ -227,7 +247,7 @@ fn mirror<'a>(e: &'a Event<Key>, columns: &mut Vec<Columns>) -> Option<JsEvent<'
         }
         Event::TrimDeferred { until, at } => JsEvent::TrimDeferred { until: *until, at: *at },
         Event::Trimmed { report: r, at } => {
-            JsEvent::Trimmed { report: report(r, columns), at: *at }
+            JsEvent::Trimmed { report: report(r, columns, names), at: *at }
         }
         Event::PeerForgotten { peer, at } => JsEvent::PeerForgotten { peer, at: *at },
         Event::EpochTransitioned { epoch, reblocked, dropped, at } => JsEvent::EpochTransitioned {
@@ -283,11 +303,12 @@ fn close_json(mut out: String) -> Option<String> {
 /// than a boundary call per object or per field.
 pub fn events_batch<'a>(
     events: impl Iterator<Item = &'a Event<Key>>,
+    names: &PeerHandles,
 ) -> Option<(String, Vec<Columns>)> {
     let mut out = String::new();
     let mut columns = Vec::new();
     for e in events {
-        match mirror(e, &mut columns) {
+        match mirror(e, &mut columns, names) {
             Some(js) => push_json(&mut out, |o| camel_json_typed(&js, o)),
             None => push_json(&mut out, |o| generic(e, o)),
         }
@@ -307,7 +328,7 @@ mod tests {
             until: 3_600_000,
             at: 5,
         };
-        let (json, columns) = events_batch(std::iter::once(&e)).unwrap();
+        let (json, columns) = events_batch(std::iter::once(&e), &PeerHandles::default()).unwrap();
         assert!(columns.is_empty());
         assert_eq!(
             json,

@@ -9,13 +9,14 @@
 use std::rc::Rc;
 
 use js_sys::{Array, Float64Array, Function, Object, Reflect, Uint32Array, Uint8Array};
-use peerkeeper_core::{Command, ConnId, PeerManager};
+use peerkeeper_core::{Command, ConnId, DisconnectReason, PeerManager};
 use wasm_bindgen::prelude::*;
 
 use crate::js_args::{self as args, JsResult};
 use crate::js_config;
 use crate::js_events::events_batch;
 use crate::js_fork;
+use crate::peer_handles::PeerHandles;
 use crate::snapshot;
 
 /// Peer keys: a trim clones one per report entry and per command, which for `Rc<str>` is a
@@ -25,6 +26,7 @@ pub type Key = Rc<str>;
 #[wasm_bindgen(js_name = RawPeerManager)]
 pub struct JsPeerManager {
     pub(crate) pm: PeerManager<Key>,
+    handles: PeerHandles,
 }
 
 // Typed-array copies of columns through `slice` on a view of wasm memory: V8 copies that in
@@ -70,19 +72,27 @@ impl JsPeerManager {
             }
         };
         let pm = pm.map_err(|e| js_config::refused(&e))?;
-        Ok(JsPeerManager { pm })
+        Ok(JsPeerManager { pm, handles: PeerHandles::default() })
     }
 
     // ---- inputs -------------------------------------------------------------------------
 
-    pub fn connected(&mut self, peer: &str, conn: f64, direction: &str, now: f64) -> JsResult<()> {
+    /// The peer's handle (see `peer_handles`): the JS layer files `peer` under it, and
+    /// disconnect commands name the peer by it.
+    pub fn connected(
+        &mut self,
+        peer: &str,
+        conn: f64,
+        direction: &str,
+        now: f64,
+    ) -> JsResult<Option<u32>> {
         const M: &str = "connected";
         let key = key(M, peer)?;
         let conn = args::millis_value(M, "conn", conn)?;
         let direction = args::direction(M, direction)?;
         let now = args::millis_value(M, "now", now)?;
         self.pm.connected(&key, ConnId(conn), direction, now);
-        Ok(())
+        Ok(self.pm.stored_key(&key).map(|stored| self.handles.assign(stored)))
     }
 
     pub fn disconnected(&mut self, peer: &str, conn: f64, now: f64) -> JsResult<bool> {
@@ -90,7 +100,13 @@ impl JsPeerManager {
         let key = key(M, peer)?;
         let conn = args::millis_value(M, "conn", conn)?;
         let now = args::millis_value(M, "now", now)?;
-        Ok(self.pm.disconnected(&key, ConnId(conn), now))
+        // Taken first: the engine may forget the peer's record on its last disconnection.
+        let stored = self.pm.stored_key(&key).cloned();
+        let was_open = self.pm.disconnected(&key, ConnId(conn), now);
+        if let Some(stored) = stored.filter(|_| self.pm.connection_count(&key) == 0) {
+            self.handles.release(&stored);
+        }
+        Ok(was_open)
     }
 
     #[wasm_bindgen(js_name = handleTimeout)]
@@ -211,7 +227,7 @@ impl JsPeerManager {
 
     /// Every pending event, or `undefined`: `[json, columns]`, where `json` is an array of
     /// events (see `js_events` for the shape) in which a trim report's `entries` is an index
-    /// into `columns`, whose items are `{ text, lengths, scores, ranks, verdicts,
+    /// into `columns`, whose items are `{ handles, utf8, lengths, scores, ranks, verdicts,
     /// verdictNames, connectedAt }` (see `js_events::Columns`).
     #[wasm_bindgen(js_name = drainEvents)]
     pub fn drain_events(&mut self) -> Option<Array> {
@@ -219,14 +235,15 @@ impl JsPeerManager {
         while let Some(e) = self.pm.poll_event() {
             batch.push(e);
         }
-        let (json, columns) = events_batch(batch.iter())?;
+        let (json, columns) = events_batch(batch.iter(), &self.handles)?;
         let cols = Array::new();
         for c in columns {
             let o = Object::new();
             let set = |k: &str, v: &JsValue| {
                 let _ = Reflect::set(&o, &JsValue::from_str(k), v);
             };
-            // Bytes, decoded by the JS layer only if the entries or the text are read.
+            set("handles", &copy_u32(&c.handles));
+            // The ids of peers without a handle, usually none.
             set("utf8", &copy_u8(&c.text));
             set("lengths", &copy_u32(&c.lengths));
             set("scores", &copy_f64(&c.scores));
@@ -243,49 +260,47 @@ impl JsPeerManager {
         Some(out)
     }
 
-    /// Every pending command, or `undefined`: `[text, lengths, kinds, reasons]`. `text`
-    /// concatenates one part per command and `lengths` (a `Uint32Array`) holds their lengths
-    /// in UTF-16 units. A `Disconnect` is its peer, and its `kinds` entry (a `Uint8Array`)
-    /// indexes its reason in `reasons`; any other command (`Dial`, `Probe`, `RequestBlocks`,
-    /// `SwitchFork`) is its camelCase JSON, kind 255. A trim can issue thousands of
-    /// disconnects; four boundary crossings for all of them cost far less than a few per
-    /// command, and a reason crosses once per batch rather than once per command.
+    /// Every pending command, or `undefined`: `[json, lengths, kinds, reasons, handles]`, in
+    /// command order by `kinds` (a `Uint8Array`). A `Disconnect` of a peer with a handle is
+    /// that handle (the next one in `handles`, a `Uint32Array`) and its kind indexes its reason
+    /// in `reasons`; any other command, and a disconnect of a peer that has already left, is
+    /// its camelCase JSON (kind 255), the next part of `json` by `lengths` (UTF-16 units).
+    /// A trim can issue thousands of disconnects: five boundary crossings for all of them, no
+    /// peer id copied out, and a reason once per batch.
     #[wasm_bindgen(js_name = drainCommands)]
     pub fn drain_commands(&mut self) -> Option<Array> {
         const JSON: u8 = 255;
-        let mut text = String::new();
+        let mut json = String::new();
         let mut lengths: Vec<u32> = Vec::new();
         let mut kinds: Vec<u8> = Vec::new();
-        let mut reasons: Vec<&'static str> = Vec::new();
+        let mut reasons: Vec<DisconnectReason> = Vec::new();
+        let mut handles: Vec<u32> = Vec::new();
         while let Some(command) = self.pm.poll_command() {
-            let other;
-            let part: &str = match &command {
-                Command::Disconnect { peer, reason } => {
-                    let name = reason.as_str();
-                    let at = reasons.iter().position(|r| *r == name).unwrap_or_else(|| {
-                        reasons.push(name);
+            if let Command::Disconnect { peer, reason } = &command {
+                if let Some(h) = self.handles.get(peer) {
+                    let at = reasons.iter().position(|r| r == reason).unwrap_or_else(|| {
+                        reasons.push(*reason);
                         reasons.len() - 1
                     });
                     kinds.push(at as u8);
-                    peer
+                    handles.push(h);
+                    continue;
                 }
-                _ => {
-                    kinds.push(JSON);
-                    other = crate::js_json::camel_json(&command);
-                    &other
-                }
-            };
-            text.push_str(part);
-            lengths.push(crate::js_events::utf16_len(part));
+            }
+            kinds.push(JSON);
+            let part = crate::js_json::camel_json(&command);
+            json.push_str(&part);
+            lengths.push(crate::js_events::utf16_len(&part));
         }
-        if lengths.is_empty() {
+        if kinds.is_empty() {
             return None;
         }
         let out = Array::new();
-        out.push(&JsValue::from_str(&text));
+        out.push(&JsValue::from_str(&json));
         out.push(&Uint32Array::from(&lengths[..]));
         out.push(&Uint8Array::from(&kinds[..]));
-        out.push(&reasons.iter().map(|r| JsValue::from_str(r)).collect::<Array>());
+        out.push(&reasons.iter().map(|r| JsValue::from_str(r.as_str())).collect::<Array>());
+        out.push(&Uint32Array::from(&handles[..]));
         Some(out)
     }
 
@@ -393,6 +408,10 @@ impl JsPeerManager {
         };
         let now = args::millis_value("restore", "now", now)?;
         snapshot::restore(&mut self.pm, &bytes.to_vec(), now)
-            .map_err(|e| args::range_error(&format!("restore: {e}")))
+            .map_err(|e| args::range_error(&format!("restore: {e}")))?;
+        // The restored peers are new keys; commands about them carry their ids as text
+        // until they connect again.
+        self.handles.clear();
+        Ok(())
     }
 }

@@ -30,6 +30,8 @@ pub mod js_manager;
 pub mod js_values;
 pub mod light_peer_event;
 #[cfg(feature = "js-api")]
+pub mod peer_handles;
+#[cfg(feature = "js-api")]
 pub mod snapshot;
 
 #[cfg(all(feature = "light-peer", target_arch = "wasm32"))]

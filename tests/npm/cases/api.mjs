@@ -190,7 +190,8 @@ export const cases = [
     t.equal(Object.keys(report).includes('columns'), false, 'columns are not enumerable');
     t.equal(report.entries, report.entries, 'built once');
     t.deepEqual(report.entries.map((e) => [e.peer, e.verdict]), [['a', 'closed_lowest_score'], ['b', 'kept_above_cut']]);
-    t.deepEqual(Object.keys(columns), ['lengths', 'scores', 'ranks', 'verdicts', 'verdictNames', 'connectedAt', 'text'], 'no raw bytes left over');
+    t.deepEqual(columns.peers, ['a', 'b']);
+    t.deepEqual(Object.keys(columns), ['scores', 'ranks', 'verdicts', 'verdictNames', 'connectedAt', 'peers', 'text', 'lengths'], 'no raw handles or bytes left over');
   }],
 
   ['peer ids outside ASCII come back whole from a trim report and its commands', (api, t) => {
@@ -206,6 +207,50 @@ export const cases = [
     for (let e; (e = pm.pollEvent()) !== undefined;) if (e.type === 'trim') report = e.report;
     t.deepEqual(report.entries.map((e) => e.peer), ['é-peer', '😀-peer', 'ascii', '日本']);
     t.deepEqual(Array.from(report.columns.lengths), [6, 7, 5, 2]);
+  }],
+
+  ['a disconnect command and a trim report name their peers even after one left and another took its place', (api, t) => {
+    const pm = new api.PeerManager({ lowWater: 1, highWater: 10, gracePeriod: 0, silencePeriod: 0 });
+    pm.connected('a', 1, 'inbound', 0);
+    pm.connected('b', 2, 'inbound', 1);
+    pm.connected('c', 3, 'inbound', 2);
+    pm.tagPeer('c', 'k', 9);
+    pm.trim(10); // closes a and b; their commands wait in the engine
+    // a leaves before anyone drained its command, and d connects in the slot a had held.
+    t.equal(pm.disconnected('a', 1, 11), true);
+    pm.connected('d', 4, 'inbound', 12);
+    const commands = [];
+    for (let c; (c = pm.pollCommand()) !== undefined;) commands.push(c);
+    t.deepEqual(commands, [
+      { type: 'disconnect', peer: 'a', reason: 'too_many_peers' },
+      { type: 'disconnect', peer: 'b', reason: 'too_many_peers' },
+    ]);
+    let report;
+    for (let e; (e = pm.pollEvent()) !== undefined;) if (e.type === 'trim') report = e.report;
+    t.deepEqual(report.entries.map((e) => [e.peer, e.verdict]), [['a', 'closed_lowest_score'], ['b', 'closed_lowest_score'], ['c', 'kept_above_cut']]);
+    t.equal(report.columns.text, 'abc');
+    // b comes back on a new connection: the next trim names it again, beside d.
+    t.equal(pm.disconnected('b', 2, 20), true);
+    pm.connected('b', 5, 'inbound', 21);
+    pm.tagPeer('d', 'k', 3);
+    pm.trim(30);
+    const again = [];
+    for (let c; (c = pm.pollCommand()) !== undefined;) again.push(c.peer);
+    t.deepEqual(again, ['b', 'd']);
+  }],
+
+  ['after a restore, trims name the peers connected since', (api, t) => {
+    const pm = new api.PeerManager({ lowWater: 1, highWater: 2, gracePeriod: 0, silencePeriod: 0 });
+    pm.connected('old', 1, 'inbound', 0);
+    pm.restore(new api.PeerManager().snapshot(), 5);
+    t.equal(pm.isConnected('old'), false, 'a restore replaces the connections too');
+    pm.connected('x', 2, 'inbound', 6);
+    pm.connected('y', 3, 'inbound', 7);
+    pm.tagPeer('y', 'k', 1);
+    pm.connected('z', 4, 'inbound', 8); // over high water: x and z (score 0) close
+    const closed = [];
+    for (let c; (c = pm.pollCommand()) !== undefined;) closed.push(c.peer);
+    t.deepEqual(closed, ['x', 'z']);
   }],
 
   ['listeners get commands and events after a microtask, and flush delivers at once', async (api, t) => {
