@@ -703,9 +703,8 @@ function bind(raw) {
  * report costs its typed-array columns until someone reads the entries. `report.columns`
  * hands the columns over as they are, for callers that only need, say, the scores.
  */
-function lazyEntries(report, columns, names) {
-  columns.peers = peersOf(columns, names);
-  lazyText(columns);
+function lazyEntries(report, parts, names) {
+  const columns = new TrimColumns(parts, names);
   let entries;
   Object.defineProperty(report, 'entries', {
     enumerable: true,
@@ -719,15 +718,29 @@ function lazyEntries(report, columns, names) {
 const utf8 = new TextDecoder();
 const NO_HANDLE = 0xffffffff;
 
+/** A trim report's entries column by column; `text` and `lengths` are built on first read. */
+class TrimColumns {
+  #text;
+  #lengths;
+
+  constructor([handles, bytes, lengths, scores, ranks, verdicts, verdictNames, connectedAt], names) {
+    this.peers = peersOf(handles, bytes, lengths, names);
+    this.scores = scores;
+    this.ranks = ranks;
+    this.verdicts = verdicts;
+    this.verdictNames = verdictNames;
+    this.connectedAt = connectedAt;
+  }
+
+  get text() { return (this.#text ??= this.peers.join('')); }
+  get lengths() { return (this.#lengths ??= Uint32Array.from(this.peers, (p) => p.length)); }
+}
+
 /**
  * Each entry's peer id: the string filed under its handle when it connected, read now (a
  * handle is reused once its peer has left), or, for a peer without one, from the engine's text.
  */
-function peersOf(columns, names) {
-  const { handles, utf8: bytes, lengths } = columns;
-  delete columns.handles;
-  delete columns.utf8;
-  delete columns.lengths;
+function peersOf(handles, bytes, lengths, names) {
   const peers = new Array(handles.length);
   let text;
   for (let i = 0, j = 0, at = 0; i < handles.length; i++) {
@@ -740,22 +753,6 @@ function peersOf(columns, names) {
     }
   }
   return peers;
-}
-
-/** `columns.text` and `columns.lengths`, the ids as one string, built on first access. */
-function lazyText(columns) {
-  let text;
-  let lengths;
-  Object.defineProperty(columns, 'text', {
-    enumerable: true,
-    configurable: true,
-    get() { return (text ??= columns.peers.join('')); },
-  });
-  Object.defineProperty(columns, 'lengths', {
-    enumerable: true,
-    configurable: true,
-    get() { return (lengths ??= Uint32Array.from(columns.peers, (p) => p.length)); },
-  });
 }
 
 /** A trim report's entries from their columns. */

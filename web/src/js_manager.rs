@@ -227,8 +227,8 @@ impl JsPeerManager {
 
     /// Every pending event, or `undefined`: `[json, columns]`, where `json` is an array of
     /// events (see `js_events` for the shape) in which a trim report's `entries` is an index
-    /// into `columns`, whose items are `{ handles, utf8, lengths, scores, ranks, verdicts,
-    /// verdictNames, connectedAt }` (see `js_events::Columns`).
+    /// into `columns`, whose items are `[handles, utf8, lengths, scores, ranks, verdicts,
+    /// verdictNames, connectedAt]` (see `js_events::Columns`).
     #[wasm_bindgen(js_name = drainEvents)]
     pub fn drain_events(&mut self) -> Option<Array> {
         let mut batch = Vec::new();
@@ -238,21 +238,19 @@ impl JsPeerManager {
         let (json, columns) = events_batch(batch.iter(), &self.handles)?;
         let cols = Array::new();
         for c in columns {
-            let o = Object::new();
-            let set = |k: &str, v: &JsValue| {
-                let _ = Reflect::set(&o, &JsValue::from_str(k), v);
-            };
-            set("handles", &copy_u32(&c.handles));
-            // The ids of peers without a handle, usually none.
-            set("utf8", &copy_u8(&c.text));
-            set("lengths", &copy_u32(&c.lengths));
-            set("scores", &copy_f64(&c.scores));
-            set("ranks", &copy_u32(&c.ranks));
-            set("verdicts", &copy_u8(&c.verdicts));
             let names: Array = c.verdict_names.iter().map(|n| JsValue::from_str(n)).collect();
-            set("verdictNames", &names);
-            set("connectedAt", &copy_f64(&c.connected_at));
-            cols.push(&o);
+            let parts: [JsValue; 8] = [
+                copy_u32(&c.handles).into(),
+                // The ids of peers without a handle, usually none.
+                copy_u8(&c.text).into(),
+                copy_u32(&c.lengths).into(),
+                copy_f64(&c.scores).into(),
+                copy_u32(&c.ranks).into(),
+                copy_u8(&c.verdicts).into(),
+                names.into(),
+                copy_f64(&c.connected_at).into(),
+            ];
+            cols.push(&parts.iter().collect::<Array>());
         }
         let out = Array::new();
         out.push(&JsValue::from_str(&json));
