@@ -704,7 +704,7 @@ function bind(raw) {
  * hands the columns over as they are, for callers that only need, say, the scores.
  */
 function lazyEntries(report, parts, names) {
-  const columns = new TrimColumns(parts, names);
+  const columns = trimColumns(parts, names);
   let entries;
   Object.defineProperty(report, 'entries', {
     enumerable: true,
@@ -719,21 +719,15 @@ const utf8 = new TextDecoder();
 const NO_HANDLE = 0xffffffff;
 
 /** A trim report's entries column by column; `text` and `lengths` are built on first read. */
-class TrimColumns {
-  #text;
-  #lengths;
-
-  constructor([handles, bytes, lengths, scores, ranks, verdicts, verdictNames, connectedAt], names) {
-    this.peers = peersOf(handles, bytes, lengths, names);
-    this.scores = scores;
-    this.ranks = ranks;
-    this.verdicts = verdicts;
-    this.verdictNames = verdictNames;
-    this.connectedAt = connectedAt;
-  }
-
-  get text() { return (this.#text ??= this.peers.join('')); }
-  get lengths() { return (this.#lengths ??= Uint32Array.from(this.peers, (p) => p.length)); }
+function trimColumns([handles, bytes, lengths, scores, ranks, verdicts, verdictNames, connectedAt], names) {
+  const peers = peersOf(handles, bytes, lengths, names);
+  let text;
+  let idLengths;
+  return {
+    peers, scores, ranks, verdicts, verdictNames, connectedAt,
+    get text() { return (text ??= peers.join('')); },
+    get lengths() { return (idLengths ??= Uint32Array.from(peers, (p) => p.length)); },
+  };
 }
 
 /**

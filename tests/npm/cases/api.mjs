@@ -191,7 +191,7 @@ export const cases = [
     t.equal(report.entries, report.entries, 'built once');
     t.deepEqual(report.entries.map((e) => [e.peer, e.verdict]), [['a', 'closed_lowest_score'], ['b', 'kept_above_cut']]);
     t.deepEqual(columns.peers, ['a', 'b']);
-    t.deepEqual(Object.keys(columns), ['peers', 'scores', 'ranks', 'verdicts', 'verdictNames', 'connectedAt'], 'no raw handles or bytes; text and lengths are getters');
+    t.deepEqual(Object.keys(columns), ['peers', 'scores', 'ranks', 'verdicts', 'verdictNames', 'connectedAt', 'text', 'lengths'], 'no raw handles or bytes left over');
   }],
 
   ['peer ids outside ASCII come back whole from a trim report and its commands', (api, t) => {
