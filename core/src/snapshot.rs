@@ -41,14 +41,14 @@ pub const SNAPSHOT_VERSION: u16 = 3;
 /// The oldest format [`PeerManager::import_snapshot`] reads.
 pub const OLDEST_IMPORTED_VERSION: u16 = 2;
 const HEADER: usize = 4 + 2 + 4 + 4;
+/// Largest payload accepted: far above any real peer set, and refused before decoding.
+pub const MAX_SNAPSHOT_BYTES: usize = 64 << 20;
 
 /// CRC-32 (IEEE 802.3, as zlib and crc32fast compute it) of the payload.
 fn crc32(bytes: &[u8]) -> u32 {
     const CRC: crc::Crc<u32> = crc::Crc::<u32>::new(&crc::CRC_32_ISO_HDLC);
     CRC.checksum(bytes)
 }
-/// Largest payload accepted: far above any real peer set, and refused before decoding.
-pub const MAX_SNAPSHOT_BYTES: usize = 64 << 20;
 
 /// Why [`PeerManager::import_snapshot`] refused bytes.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -295,10 +295,10 @@ impl JsPeerManager {
         }
         let out = Array::new();
         out.push(&JsValue::from_str(&json));
-        out.push(&Uint32Array::from(&lengths[..]));
-        out.push(&Uint8Array::from(&kinds[..]));
+        out.push(&copy_u32(&lengths));
+        out.push(&copy_u8(&kinds));
         out.push(&reasons.iter().map(|r| JsValue::from_str(r.as_str())).collect::<Array>());
-        out.push(&Uint32Array::from(&handles[..]));
+        out.push(&copy_u32(&handles));
         Some(out)
     }
 
