@@ -95,7 +95,7 @@ impl DecaySchedule {
     /// Live entries in the order ticks will visit them (due time, then bucket order), for a
     /// snapshot to rebuild the same order.
     pub(crate) fn visit_order(&self) -> Vec<u32> {
-        let mut seen = std::collections::BTreeSet::new();
+        let mut seen = vec![false; self.entries.len()];
         let live = |&&(idx, gen): &&(u32, u32)| {
             let e = &self.entries[idx as usize];
             e.gen == gen && e.slot != FREE
@@ -105,7 +105,7 @@ impl DecaySchedule {
             .flatten()
             .filter(live)
             .map(|&(idx, _)| idx)
-            .filter(|i| seen.insert(*i))
+            .filter(|&i| !std::mem::replace(&mut seen[i as usize], true))
             .collect()
     }
 

@@ -23,8 +23,6 @@
 //! - A branch decided in our favour, and both sides of a switch, are "settled": they no longer
 //!   make us LOOKING until LIB prunes them.
 
-use std::collections::BTreeSet;
-
 use super::header_tree::{Branch, Header, HeaderTree};
 use super::status::{BlockId, BlockRef, ForkStatus};
 
@@ -68,7 +66,8 @@ struct MinorityWait {
 #[derive(Debug, Clone)]
 pub struct ForkResolver {
     status: ForkStatus,
-    settled: BTreeSet<BlockId>,
+    /// Settled branch roots still in the tree (pruned with it, so a linear scan is enough).
+    settled: Vec<BlockId>,
     minority: Option<MinorityWait>,
     threshold: u64,
     confirmations_needed: u32,
@@ -78,7 +77,7 @@ impl ForkResolver {
     pub fn new(threshold: u64, confirmations_needed: u32) -> Self {
         ForkResolver {
             status: ForkStatus::Normal,
-            settled: BTreeSet::new(),
+            settled: Vec::new(),
             minority: None,
             threshold,
             confirmations_needed: confirmations_needed.max(1),
@@ -136,7 +135,7 @@ impl ForkResolver {
                     strongest = Some((branch, theirs));
                 }
             } else if ours > theirs {
-                self.settled.insert(branch.root);
+                self.settle(branch.root);
             } else {
                 still_open += 1;
             }
@@ -149,6 +148,12 @@ impl ForkResolver {
             self.set(ForkStatus::Normal, &mut steps);
         }
         steps
+    }
+
+    fn settle(&mut self, root: BlockId) {
+        if !self.settled.contains(&root) {
+            self.settled.push(root);
+        }
     }
 
     /// Counts a newly known header toward (or against) the switch we are waiting for.
@@ -170,9 +175,9 @@ impl ForkResolver {
         self.minority = Some(wait);
         if wait.confirmations >= self.confirmations_needed {
             self.minority = None;
-            self.settled.insert(wait.branch.root);
+            self.settle(wait.branch.root);
             if let Some(ours) = tree.canonical_at(wait.branch.fork_point.number + 1) {
-                self.settled.insert(ours);
+                self.settle(ours);
             }
             self.set(ForkStatus::Normal, &mut steps);
             steps.push(ResolverStep::Switch {

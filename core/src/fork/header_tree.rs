@@ -13,7 +13,9 @@
 //!   (what gap fill is for), not a fork.
 //! - When full, the lowest heights go first: they are closest to LIB and least useful.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{HashMap, VecDeque};
+
+use super::sorted_map::SortedMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -70,8 +72,8 @@ struct Node {
 #[derive(Debug, Clone)]
 pub struct HeaderTree {
     nodes: HashMap<BlockId, Node>,
-    by_number: BTreeMap<u64, Vec<BlockId>>,
-    canonical: BTreeMap<u64, BlockId>,
+    by_number: SortedMap<u64, Vec<BlockId>>,
+    canonical: SortedMap<u64, BlockId>,
     head: BlockRef,
     lib: BlockRef,
     capacity: usize,
@@ -87,8 +89,8 @@ impl HeaderTree {
     pub fn new(head: Header, lib: BlockRef, capacity: usize, now: Millis) -> Self {
         let mut tree = HeaderTree {
             nodes: HashMap::new(),
-            by_number: BTreeMap::new(),
-            canonical: BTreeMap::new(),
+            by_number: SortedMap::new(),
+            canonical: SortedMap::new(),
             head: head.block_ref(),
             lib,
             capacity: capacity.max(2),
@@ -134,7 +136,7 @@ impl HeaderTree {
 
     /// The id on our chain at `number`, if remembered.
     pub fn canonical_at(&self, number: u64) -> Option<BlockId> {
-        self.canonical.get(&number).copied()
+        self.canonical.get(number).copied()
     }
 
     pub fn is_canonical(&self, block: &BlockRef) -> bool {
@@ -197,20 +199,18 @@ impl HeaderTree {
     /// meets the old one.
     pub fn set_head(&mut self, head: BlockRef) {
         self.head = head;
-        let _ = self.canonical.split_off(&(head.number + 1));
+        self.canonical.drop_from(head.number + 1);
         let mut cursor = Some(head.id);
         while let Some(id) = cursor {
             let Some(node) = self.nodes.get(&id) else { break };
             let number = node.header.number;
-            if self.canonical.get(&number) == Some(&id) {
+            if self.canonical.get(number) == Some(&id) {
                 break;
             }
             self.canonical.insert(number, id);
             cursor = Some(node.header.parent);
         }
-        while self.canonical.len() > self.capacity {
-            self.canonical.pop_first();
-        }
+        self.canonical.keep_highest(self.capacity);
     }
 
     /// Advances LIB and prunes everything that can no longer matter: blocks below it, and
@@ -227,9 +227,8 @@ impl HeaderTree {
                 self.lib_history.pop_front();
             }
         }
-        let below: Vec<u64> = self.by_number.range(..lib.number).map(|(&n, _)| n).collect();
-        for number in below {
-            for id in self.by_number.remove(&number).unwrap_or_default() {
+        for (number, ids) in self.by_number.take_below(lib.number) {
+            for id in ids {
                 let canonical = self.canonical_at(number) == Some(id);
                 self.nodes.remove(&id);
                 if !canonical {
@@ -240,7 +239,7 @@ impl HeaderTree {
         // Ascending order means a parent's verdict is known before its children's.
         let mut doomed: Vec<BlockId> = Vec::new();
         let mut doomed_set: std::collections::HashSet<BlockId> = Default::default();
-        for (&number, ids) in self.by_number.range(lib.number..) {
+        for &(number, ref ids) in self.by_number.from(lib.number) {
             for id in ids {
                 let header = &self.nodes[id].header;
                 let dies = if number == lib.number {
@@ -286,7 +285,7 @@ impl HeaderTree {
     /// our chain, at or below our head. Orphans (unknown parent) are a gap, not a fork.
     pub fn competing_branches(&self) -> Vec<Branch> {
         let mut branches = Vec::new();
-        for (&number, ids) in self.by_number.iter() {
+        for &(number, ref ids) in self.by_number.entries() {
             for id in ids {
                 if self.canonical_at(number) == Some(*id) {
                     continue;
@@ -309,10 +308,11 @@ impl HeaderTree {
     /// The highest header above `number + 1` whose parent we lack: proof of a gap behind it.
     pub fn highest_orphan_above(&self, number: u64) -> Option<u64> {
         self.by_number
-            .range(number + 2..)
+            .from(number + 2)
+            .iter()
             .rev()
             .find(|(_, ids)| ids.iter().any(|id| !self.contains(&self.nodes[id].header.parent)))
-            .map(|(&n, _)| n)
+            .map(|&(n, _)| n)
     }
 
     /// The highest block in the subtree rooted at `root`; ties go to the first arrival.
@@ -335,21 +335,21 @@ impl HeaderTree {
         }
         let children: Vec<BlockId> = self
             .by_number
-            .get(&(header.number + 1))
+            .get(header.number + 1)
             .map(|ids| {
                 ids.iter().copied().filter(|c| self.nodes[c].header.parent == header.id).collect()
             })
             .unwrap_or_default();
-        self.by_number.entry(header.number).or_default().push(header.id);
+        self.by_number.or_default(header.number).push(header.id);
         self.nodes.insert(header.id, Node { header, children });
     }
 
     fn remove_node(&mut self, id: &BlockId) {
         let Some(node) = self.nodes.remove(id) else { return };
-        if let Some(ids) = self.by_number.get_mut(&node.header.number) {
+        if let Some(ids) = self.by_number.get_mut(node.header.number) {
             ids.retain(|x| x != id);
             if ids.is_empty() {
-                self.by_number.remove(&node.header.number);
+                self.by_number.remove(node.header.number);
             }
         }
         if let Some(parent) = self.nodes.get_mut(&node.header.parent) {
@@ -359,13 +359,22 @@ impl HeaderTree {
 
     fn enforce_capacity(&mut self) {
         while self.nodes.len() > self.capacity {
-            let Some((&lowest, _)) = self.by_number.iter().next() else { break };
-            let Some((&highest, _)) = self.by_number.iter().next_back() else { break };
+            let (Some(lowest), Some(highest)) =
+                (self.by_number.first_key(), self.by_number.last_key())
+            else {
+                break;
+            };
             // Old heights go first; when everything left is at or above our head, the blocks
             // furthest ahead go instead (they can be fetched again). Our head always stays.
             let level = if lowest < self.head.number { lowest } else { highest };
-            let victims: Vec<BlockId> =
-                self.by_number[&level].iter().copied().filter(|id| *id != self.head.id).collect();
+            let victims: Vec<BlockId> = self
+                .by_number
+                .get(level)
+                .into_iter()
+                .flatten()
+                .copied()
+                .filter(|id| *id != self.head.id)
+                .collect();
             if victims.is_empty() {
                 break;
             }

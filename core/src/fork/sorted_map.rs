@@ -1,0 +1,153 @@
+//! An ordered map over one sorted `Vec`, for the header tree's per-height indexes.
+//!
+//! Those hold a bounded window of heights, grow at the top and shrink from the bottom, so a
+//! vector is as quick as a B-tree there. Its code is a few binary searches and slice moves,
+//! where each `BTreeMap` instantiation brings its own node splitting and rebalancing: about
+//! 10 KB of wasm per key/value pair (docs/performance.md).
+
+#[derive(Debug, Clone)]
+pub(crate) struct SortedMap<K, V> {
+    entries: Vec<(K, V)>,
+}
+
+impl<K: Ord + Copy, V> SortedMap<K, V> {
+    pub fn new() -> Self {
+        SortedMap { entries: Vec::new() }
+    }
+
+    /// Where `key` is, or where it would go.
+    fn find(&self, key: K) -> Result<usize, usize> {
+        self.entries.binary_search_by(|(k, _)| k.cmp(&key))
+    }
+
+    /// The index of the first entry whose key is `>= key`.
+    fn lower_bound(&self, key: K) -> usize {
+        self.entries.partition_point(|(k, _)| *k < key)
+    }
+
+    pub fn get(&self, key: K) -> Option<&V> {
+        self.find(key).ok().map(|i| &self.entries[i].1)
+    }
+
+    pub fn get_mut(&mut self, key: K) -> Option<&mut V> {
+        self.find(key).ok().map(|i| &mut self.entries[i].1)
+    }
+
+    pub fn insert(&mut self, key: K, value: V) {
+        match self.find(key) {
+            Ok(i) => self.entries[i].1 = value,
+            Err(i) => self.entries.insert(i, (key, value)),
+        }
+    }
+
+    pub fn remove(&mut self, key: K) -> Option<V> {
+        self.find(key).ok().map(|i| self.entries.remove(i).1)
+    }
+
+    /// The value at `key`, inserted as `V::default()` if absent.
+    pub fn or_default(&mut self, key: K) -> &mut V
+    where
+        V: Default,
+    {
+        let i = match self.find(key) {
+            Ok(i) => i,
+            Err(i) => {
+                self.entries.insert(i, (key, V::default()));
+                i
+            }
+        };
+        &mut self.entries[i].1
+    }
+
+    /// Entries in key order.
+    pub fn entries(&self) -> &[(K, V)] {
+        &self.entries
+    }
+
+    /// Entries whose key is `>= key`, in key order.
+    pub fn from(&self, key: K) -> &[(K, V)] {
+        &self.entries[self.lower_bound(key)..]
+    }
+
+    /// Takes out every entry whose key is `< key`, in key order.
+    pub fn take_below(&mut self, key: K) -> Vec<(K, V)> {
+        let end = self.lower_bound(key);
+        self.entries.drain(..end).collect()
+    }
+
+    /// Drops every entry whose key is `>= key`.
+    pub fn drop_from(&mut self, key: K) {
+        let start = self.lower_bound(key);
+        self.entries.truncate(start);
+    }
+
+    /// Drops the lowest entries until at most `len` are left.
+    pub fn keep_highest(&mut self, len: usize) {
+        let excess = self.entries.len().saturating_sub(len);
+        self.entries.drain(..excess);
+    }
+
+    pub fn first_key(&self) -> Option<K> {
+        self.entries.first().map(|(k, _)| *k)
+    }
+
+    pub fn last_key(&self) -> Option<K> {
+        self.entries.last().map(|(k, _)| *k)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(m: &SortedMap<u64, char>) -> Vec<u64> {
+        m.entries().iter().map(|(k, _)| *k).collect()
+    }
+
+    #[test]
+    fn keeps_keys_sorted_and_replaces_on_insert() {
+        let mut m = SortedMap::new();
+        for (k, v) in [(5, 'e'), (1, 'a'), (3, 'c'), (9, 'i'), (3, 'C')] {
+            m.insert(k, v);
+        }
+        assert_eq!(keys(&m), [1, 3, 5, 9]);
+        assert_eq!(m.get(3), Some(&'C'));
+        assert_eq!(m.get(4), None);
+        assert_eq!(m.remove(5), Some('e'));
+        assert_eq!(m.remove(5), None);
+        assert_eq!((m.first_key(), m.last_key()), (Some(1), Some(9)));
+        *m.get_mut(9).unwrap() = 'I';
+        assert_eq!(m.entries(), [(1, 'a'), (3, 'C'), (9, 'I')]);
+    }
+
+    #[test]
+    fn ranges_cut_at_the_first_key_not_below() {
+        let mut m = SortedMap::new();
+        for k in [2, 4, 6, 8] {
+            m.insert(k, char::from(b'a' + k as u8));
+        }
+        assert_eq!(m.from(4), [(4, 'e'), (6, 'g'), (8, 'i')]);
+        assert_eq!(m.from(5), [(6, 'g'), (8, 'i')]);
+        assert!(m.from(9).is_empty());
+        assert_eq!(m.take_below(5), [(2, 'c'), (4, 'e')]);
+        assert_eq!(keys(&m), [6, 8]);
+        m.drop_from(8);
+        assert_eq!(keys(&m), [6]);
+        for k in [10, 12] {
+            m.insert(k, 'x');
+        }
+        m.keep_highest(2);
+        assert_eq!(keys(&m), [10, 12]);
+        m.keep_highest(5);
+        assert_eq!(keys(&m), [10, 12]);
+    }
+
+    #[test]
+    fn or_default_inserts_once() {
+        let mut m: SortedMap<u64, Vec<u8>> = SortedMap::new();
+        m.or_default(7).push(1);
+        m.or_default(3).push(2);
+        m.or_default(7).push(3);
+        assert_eq!(m.entries(), [(3, vec![2]), (7, vec![1, 3])]);
+    }
+}
