@@ -13,6 +13,7 @@ use crate::manager::PeerManager;
 use crate::manager_defence::DenialReason;
 use crate::reasons::DisconnectReason;
 use crate::score;
+use crate::stable_order::stable_order;
 use crate::types::Millis;
 use crate::views::{NodePeer, PeerState, ScoreStat};
 
@@ -289,10 +290,14 @@ impl<P: Clone + Eq + Hash + Ord + Debug> PeerManager<P> {
         self.book.lookup(peer).and_then(|slot| self.book.get(slot).extras.as_deref())
     }
 
-    fn sorted_slots(&self) -> Vec<u32> {
-        let mut slots: Vec<u32> = self.book.iter().map(|(slot, _)| slot).collect();
-        slots.sort_unstable_by(|&a, &b| self.book.get(a).peer.cmp(&self.book.get(b).peer));
-        slots
+    /// Every record's slot, in peer-key order.
+    pub(crate) fn sorted_slots(&self) -> Vec<u32> {
+        let slots: Vec<u32> = self.book.iter().map(|(slot, _)| slot).collect();
+        let peer = |i: usize| &self.book.get(slots[i]).peer;
+        stable_order(slots.len(), &|a, b| peer(a).cmp(peer(b)))
+            .into_iter()
+            .map(|i| slots[i])
+            .collect()
     }
 
     fn node_peer(&self, slot: u32, now: Millis) -> NodePeer<P> {

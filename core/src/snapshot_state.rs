@@ -20,6 +20,7 @@ use crate::peer_key::PeerKey;
 use crate::peer_map::PeerMap;
 use crate::reasons::DisconnectReason;
 use crate::snapshot::SnapshotError;
+use crate::stable_order::{reordered, stable_order};
 use crate::strikes::Strikes;
 use crate::tags::TagId;
 use crate::tags::{BumpFn, DecayFn};
@@ -193,8 +194,7 @@ impl<P: PeerKey + Serialize + DeserializeOwned> State<P> {
     pub(crate) fn capture(pm: &PeerManager<P>, now: Millis) -> Self {
         let rank: std::collections::HashMap<u32, u32> =
             pm.schedule.visit_order().into_iter().zip(0..).collect();
-        let mut slots: Vec<u32> = pm.book.iter().map(|(slot, _)| slot).collect();
-        slots.sort_unstable_by(|&a, &b| pm.book.get(a).peer.cmp(&pm.book.get(b).peer));
+        let slots = pm.sorted_slots();
         let mut peers = Vec::with_capacity(slots.len());
         let mut disconnects = Vec::new();
         for slot in slots {
@@ -247,7 +247,9 @@ impl<P: PeerKey + Serialize + DeserializeOwned> State<P> {
             let since = if r.is_connected() { now } else { r.since };
             peers.push(PeerSnap { peer: r.peer.clone(), since, tags, protections, extras });
         }
-        disconnects.sort_by_key(|d| d.4);
+        let order =
+            stable_order(disconnects.len(), &|a, b| disconnects[a].4.cmp(&disconnects[b].4));
+        let disconnects = reordered(disconnects, &order);
         // Connections do not survive a snapshot: its health counts none, as the import will.
         let mut health = pm.defence.health.clone();
         health.set_connected_peers(0);
@@ -286,18 +288,18 @@ impl<P: PeerKey + Serialize + DeserializeOwned> State<P> {
         let now = now.max(self.now);
         pm.now = now;
         pm.last_trim = self.last_trim;
-        let mut peers = self.peers;
+        let peers = &self.peers;
         // Retention is a queue in entry order: rebuild it in that order.
-        peers.sort_by(|a, b| (a.since, &a.peer).cmp(&(b.since, &b.peer)));
+        let key = |i: usize| (peers[i].since, &peers[i].peer);
         let mut timings = Vec::new();
-        for p in &peers {
-            restore_peer(pm, p, &mut timings)?;
+        for i in stable_order(peers.len(), &|a, b| key(a).cmp(&key(b))) {
+            restore_peer(pm, &peers[i], &mut timings)?;
         }
         // Back to the saved timing, in the saved visiting order: the sets above scheduled
         // from the import time. Removing an entry retires its bucket reference; the new one
         // keeps the tag's policy.
-        timings.sort_by_key(|t| t.0);
-        for (_, slot, name, due, last_bump) in timings {
+        let order = stable_order(timings.len(), &|a, b| timings[a].0.cmp(&timings[b].0));
+        for (_, slot, name, due, last_bump) in reordered(timings, &order) {
             let Some(pos) = pm.book.get(slot).tag_pos(name) else { continue };
             let old = pm.schedule.remove(pm.book.get(slot).tags()[pos].decay);
             let idx = pm.schedule.insert(slot, name, old.policy, last_bump, due);
