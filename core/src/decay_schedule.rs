@@ -92,9 +92,17 @@ impl DecaySchedule {
         push_grow(self.buckets.entry(due).or_default(), (idx, gen));
     }
 
-    /// Live entries in the order ticks will visit them (due time, then bucket order), for a
-    /// snapshot to rebuild the same order.
-    pub(crate) fn visit_order(&self) -> Vec<u32> {
+    /// Each entry's position in the order ticks will visit the live ones (due time, then
+    /// bucket order), `u32::MAX` for a dead one: for a snapshot to rebuild the same order.
+    pub(crate) fn visit_ranks(&self) -> Vec<u32> {
+        let mut rank = vec![u32::MAX; self.entries.len()];
+        for (r, idx) in (0..).zip(self.visit_order()) {
+            rank[idx as usize] = r;
+        }
+        rank
+    }
+
+    fn visit_order(&self) -> Vec<u32> {
         let mut seen = vec![false; self.entries.len()];
         let live = |&&(idx, gen): &&(u32, u32)| {
             let e = &self.entries[idx as usize];

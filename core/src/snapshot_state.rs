@@ -192,8 +192,7 @@ fn corrupt(why: String) -> SnapshotError {
 
 impl<P: PeerKey + Serialize + DeserializeOwned> State<P> {
     pub(crate) fn capture(pm: &PeerManager<P>, now: Millis) -> Self {
-        let rank: std::collections::HashMap<u32, u32> =
-            pm.schedule.visit_order().into_iter().zip(0..).collect();
+        let rank = pm.schedule.visit_ranks();
         let slots = pm.sorted_slots();
         let mut peers = Vec::with_capacity(slots.len());
         let mut disconnects = Vec::new();
@@ -219,7 +218,7 @@ impl<P: PeerKey + Serialize + DeserializeOwned> State<P> {
                         bump: BumpSpec::of(policy.bump),
                         next_due: e.next_due,
                         last_bump: e.last_bump,
-                        rank: rank.get(&t.decay).copied().unwrap_or(u32::MAX),
+                        rank: rank.get(t.decay as usize).copied().unwrap_or(u32::MAX),
                     })
                 } else {
                     None
