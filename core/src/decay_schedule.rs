@@ -1,9 +1,8 @@
 //! When each decaying tag is next due. Due times sit on the `decay_resolution` grid, so tags
 //! share buckets and a tick visits one bucket: its cost is what is due, not what exists.
 
-use std::collections::VecDeque;
-
 use crate::peer_book::push_grow;
+use crate::sorted_map::SortedMap;
 use crate::tags::TagId;
 use crate::types::Millis;
 
@@ -30,10 +29,9 @@ pub(crate) const NEVER: Millis = Millis::MAX;
 pub(crate) struct DecaySchedule {
     entries: Vec<DecayEntry>,
     free: Vec<u32>,
-    /// (due time, references), ascending by due time. A deque, not a B-tree: new buckets open
-    /// near the back (now + interval), ticks take from the front, and its code is a fraction
-    /// of a `BTreeMap` instantiation's in the wasm.
-    buckets: VecDeque<(Millis, Vec<(u32, u32)>)>,
+    /// References by due time: new buckets open near the back (now + interval), ticks take
+    /// from the front, the access pattern `SortedMap` is for.
+    buckets: SortedMap<Millis, Vec<(u32, u32)>>,
 }
 
 /// `t` rounded up to a multiple of `step`.
@@ -64,7 +62,7 @@ impl DecaySchedule {
         };
         if due != NEVER {
             let gen = self.entries[idx as usize].gen;
-            push_grow(self.bucket(due), (idx, gen));
+            push_grow(self.buckets.or_default(due), (idx, gen));
         }
         idx
     }
@@ -92,7 +90,7 @@ impl DecaySchedule {
         let e = &mut self.entries[idx as usize];
         e.next_due = due;
         let gen = e.gen;
-        push_grow(self.bucket(due), (idx, gen));
+        push_grow(self.buckets.or_default(due), (idx, gen));
     }
 
     /// Each entry's position in the order ticks will visit the live ones (due time, then
@@ -121,27 +119,15 @@ impl DecaySchedule {
     }
 
     pub(crate) fn next_due(&self) -> Option<Millis> {
-        self.buckets.front().map(|&(due, _)| due)
-    }
-
-    /// The bucket for `due`, opened if there is none.
-    fn bucket(&mut self, due: Millis) -> &mut Vec<(u32, u32)> {
-        let i = match self.buckets.binary_search_by(|&(d, _)| d.cmp(&due)) {
-            Ok(i) => i,
-            Err(i) => {
-                self.buckets.insert(i, (due, Vec::new()));
-                i
-            }
-        };
-        &mut self.buckets[i].1
+        self.buckets.first_key()
     }
 
     /// Takes the earliest bucket if it is due at `now`, keeping only live references.
     pub(crate) fn pop_due(&mut self, now: Millis) -> Option<(Millis, Vec<u32>)> {
-        if self.buckets.front()?.0 > now {
+        if self.buckets.first_key()? > now {
             return None;
         }
-        let (due, refs) = self.buckets.pop_front()?;
+        let (due, refs) = self.buckets.pop_first()?;
         let live = refs
             .into_iter()
             .filter(|&(idx, gen)| {

@@ -60,6 +60,7 @@ pub mod scenarios;
 mod score;
 pub mod snapshot;
 mod snapshot_state;
+mod sorted_map;
 mod stable_order;
 pub mod strikes;
 pub mod tags;

@@ -15,7 +15,7 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use super::sorted_map::SortedMap;
+use crate::sorted_map::SortedMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -285,7 +285,7 @@ impl HeaderTree {
     /// our chain, at or below our head. Orphans (unknown parent) are a gap, not a fork.
     pub fn competing_branches(&self) -> Vec<Branch> {
         let mut branches = Vec::new();
-        for &(number, ref ids) in self.by_number.entries() {
+        for &(number, ref ids) in self.by_number.iter() {
             for id in ids {
                 if self.canonical_at(number) == Some(*id) {
                     continue;
@@ -309,7 +309,6 @@ impl HeaderTree {
     pub fn highest_orphan_above(&self, number: u64) -> Option<u64> {
         self.by_number
             .from(number + 2)
-            .iter()
             .rev()
             .find(|(_, ids)| ids.iter().any(|id| !self.contains(&self.nodes[id].header.parent)))
             .map(|&(n, _)| n)

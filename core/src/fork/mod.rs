@@ -64,7 +64,6 @@ pub mod fork_status;
 pub mod gap_fill;
 pub mod header_tree;
 pub mod node_mode;
-mod sorted_map;
 pub mod stats_lines;
 pub mod status;
 

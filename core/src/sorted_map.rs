@@ -1,18 +1,27 @@
-//! An ordered map over one sorted `Vec`, for the header tree's per-height indexes.
+//! An ordered map over one sorted `VecDeque`, for indexes that grow at one end and shrink
+//! from the other: the header tree's per-height maps and the decay schedule's buckets.
 //!
-//! Those hold a bounded window of heights, grow at the top and shrink from the bottom, so a
-//! vector is as quick as a B-tree there. Its code is a few binary searches and slice moves,
-//! where each `BTreeMap` instantiation brings its own node splitting and rebalancing: about
-//! 10 KB of wasm per key/value pair (docs/performance.md).
+//! There a deque is as quick as a B-tree: inserts land near the back, removals at the front.
+//! Its code is a few binary searches and element moves, where each `BTreeMap` instantiation
+//! brings its own node splitting and rebalancing: about 10 KB of wasm per key/value pair
+//! (docs/performance.md).
+
+use std::collections::VecDeque;
 
 #[derive(Debug, Clone)]
 pub(crate) struct SortedMap<K, V> {
-    entries: Vec<(K, V)>,
+    entries: VecDeque<(K, V)>,
+}
+
+impl<K, V> Default for SortedMap<K, V> {
+    fn default() -> Self {
+        SortedMap { entries: VecDeque::new() }
+    }
 }
 
 impl<K: Ord + Copy, V> SortedMap<K, V> {
     pub fn new() -> Self {
-        SortedMap { entries: Vec::new() }
+        Self::default()
     }
 
     /// Where `key` is, or where it would go.
@@ -41,7 +50,8 @@ impl<K: Ord + Copy, V> SortedMap<K, V> {
     }
 
     pub fn remove(&mut self, key: K) -> Option<V> {
-        self.find(key).ok().map(|i| self.entries.remove(i).1)
+        let i = self.find(key).ok()?;
+        self.entries.remove(i).map(|(_, v)| v)
     }
 
     /// The value at `key`, inserted as `V::default()` if absent.
@@ -60,13 +70,13 @@ impl<K: Ord + Copy, V> SortedMap<K, V> {
     }
 
     /// Entries in key order.
-    pub fn entries(&self) -> &[(K, V)] {
-        &self.entries
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &(K, V)> {
+        self.entries.iter()
     }
 
     /// Entries whose key is `>= key`, in key order.
-    pub fn from(&self, key: K) -> &[(K, V)] {
-        &self.entries[self.lower_bound(key)..]
+    pub fn from(&self, key: K) -> impl DoubleEndedIterator<Item = &(K, V)> {
+        self.entries.range(self.lower_bound(key)..)
     }
 
     /// Takes out every entry whose key is `< key`, in key order.
@@ -87,12 +97,17 @@ impl<K: Ord + Copy, V> SortedMap<K, V> {
         self.entries.drain(..excess);
     }
 
+    /// Takes out the entry with the lowest key.
+    pub fn pop_first(&mut self) -> Option<(K, V)> {
+        self.entries.pop_front()
+    }
+
     pub fn first_key(&self) -> Option<K> {
-        self.entries.first().map(|(k, _)| *k)
+        self.entries.front().map(|(k, _)| *k)
     }
 
     pub fn last_key(&self) -> Option<K> {
-        self.entries.last().map(|(k, _)| *k)
+        self.entries.back().map(|(k, _)| *k)
     }
 }
 
@@ -101,7 +116,11 @@ mod tests {
     use super::*;
 
     fn keys(m: &SortedMap<u64, char>) -> Vec<u64> {
-        m.entries().iter().map(|(k, _)| *k).collect()
+        m.iter().map(|(k, _)| *k).collect()
+    }
+
+    fn from(m: &SortedMap<u64, char>, key: u64) -> Vec<(u64, char)> {
+        m.from(key).copied().collect()
     }
 
     #[test]
@@ -117,7 +136,9 @@ mod tests {
         assert_eq!(m.remove(5), None);
         assert_eq!((m.first_key(), m.last_key()), (Some(1), Some(9)));
         *m.get_mut(9).unwrap() = 'I';
-        assert_eq!(m.entries(), [(1, 'a'), (3, 'C'), (9, 'I')]);
+        assert_eq!(m.iter().copied().collect::<Vec<_>>(), [(1, 'a'), (3, 'C'), (9, 'I')]);
+        assert_eq!(m.pop_first(), Some((1, 'a')));
+        assert_eq!(keys(&m), [3, 9]);
     }
 
     #[test]
@@ -126,9 +147,10 @@ mod tests {
         for k in [2, 4, 6, 8] {
             m.insert(k, char::from(b'a' + k as u8));
         }
-        assert_eq!(m.from(4), [(4, 'e'), (6, 'g'), (8, 'i')]);
-        assert_eq!(m.from(5), [(6, 'g'), (8, 'i')]);
-        assert!(m.from(9).is_empty());
+        assert_eq!(from(&m, 4), [(4, 'e'), (6, 'g'), (8, 'i')]);
+        assert_eq!(from(&m, 5), [(6, 'g'), (8, 'i')]);
+        assert_eq!(m.from(5).next_back(), Some(&(8, 'i')));
+        assert!(from(&m, 9).is_empty());
         assert_eq!(m.take_below(5), [(2, 'c'), (4, 'e')]);
         assert_eq!(keys(&m), [6, 8]);
         m.drop_from(8);
@@ -148,6 +170,6 @@ mod tests {
         m.or_default(7).push(1);
         m.or_default(3).push(2);
         m.or_default(7).push(3);
-        assert_eq!(m.entries(), [(3, vec![2]), (7, vec![1, 3])]);
+        assert_eq!(m.iter().cloned().collect::<Vec<_>>(), [(3, vec![2]), (7, vec![1, 3])]);
     }
 }
