@@ -1,16 +1,15 @@
 //! The native side of the npm trim comparison (`tests/npm/bench.mjs`): core's trim scenario
-//! (`core/benches/trim.rs`) with the keys the JS package uses, `Rc<str>` peer ids of 52
-//! characters, so "JS vs native" compares the same work.
-
-use std::rc::Rc;
+//! (`core/benches/trim.rs`) with the keys the JS package uses (`js_key::Key`, peer ids of 52
+//! characters), so "JS vs native" compares the same work.
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use peerkeeper_core::{Config, ConnId, DecayFn, Direction, PeerManager};
+use peerkeeper_web::js_key::Key;
 
 const NOW: u64 = 1_000_000;
 const N: u64 = 10_000;
 
-fn populated() -> PeerManager<Rc<str>> {
+fn populated() -> PeerManager<Key> {
     let config = Config {
         low_water: (N / 2) as usize,
         high_water: N as usize,
@@ -23,7 +22,7 @@ fn populated() -> PeerManager<Rc<str>> {
     let order = (0..N).filter(|&i| !in_grace(i)).chain((0..N).filter(|&i| in_grace(i)));
     for i in order {
         let at = if in_grace(i) { NOW - 1_000 } else { i * 5 };
-        let p: Rc<str> = Rc::from(format!("12D3KooW{i:x>44}").as_str());
+        let p = Key::from(format!("12D3KooW{i:x>44}").as_str());
         pm.connected(&p, ConnId(i), Direction::Inbound, at);
         pm.tag_peer(&p, "kbucket", (i % 7) as i64);
         pm.tag_peer(&p, "bitswap", ((i * 31) % 13) as i64);

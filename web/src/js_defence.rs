@@ -146,7 +146,8 @@ impl JsPeerManager {
         const M: &str = "epochTransition";
         let peers = values::epoch_peers(M, &peers)?;
         let now = args::millis_value(M, "now", now)?;
-        let peers = peers.into_iter().map(|(p, role)| (Key::from(p), role)).collect::<Vec<_>>();
+        let peers =
+            peers.into_iter().map(|(p, role)| (Key::from(p.as_str()), role)).collect::<Vec<_>>();
         Ok(self.pm.epoch_transition(peers, now) as f64)
     }
 

@@ -6,8 +6,6 @@
 //!
 //! Times are milliseconds as JS numbers; `undefined` results mean "none".
 
-use std::rc::Rc;
-
 use js_sys::{Array, Float64Array, Function, Object, Reflect, Uint32Array, Uint8Array};
 use peerkeeper_core::{Command, ConnId, DisconnectReason, PeerManager};
 use wasm_bindgen::prelude::*;
@@ -19,9 +17,7 @@ use crate::js_fork;
 use crate::peer_handles::PeerHandles;
 use crate::snapshot;
 
-/// Peer keys: a trim clones one per report entry and per command, which for `Rc<str>` is a
-/// reference count instead of an allocation.
-pub type Key = Rc<str>;
+pub use crate::js_key::Key;
 
 #[wasm_bindgen(js_name = RawPeerManager)]
 pub struct JsPeerManager {

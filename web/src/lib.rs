@@ -25,6 +25,8 @@ pub mod js_fork;
 #[cfg(any(feature = "js-api", feature = "js-light-peer"))]
 pub mod js_json;
 #[cfg(feature = "js-api")]
+pub mod js_key;
+#[cfg(feature = "js-api")]
 pub mod js_manager;
 #[cfg(feature = "js-api")]
 pub mod js_values;

@@ -6,87 +6,62 @@
 //! A command for a peer without a handle (one that disconnected before the batch was drained)
 //! carries its id as text instead, so a reused handle never names the wrong peer.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-use std::rc::Rc;
+use crate::js_key::Key;
 
-use crate::js_manager::Key;
-
-/// Handles by the address of the engine's own `Rc` of the peer id, which every command
-/// about the peer clones: finding one costs a multiply, not a hash of a 52-byte id. The map
-/// holds a clone of each `Rc`, so no address is freed and reused while it is in the map.
+/// The handle sits in the engine's own key for the peer (see `js_key`), which every command
+/// and report entry about the peer clones; this table holds a clone of each key it gave a
+/// handle to, so it can take them all back.
 #[derive(Default)]
 pub struct PeerHandles {
-    by_addr: HashMap<usize, (u32, Key), BuildHasherDefault<AddrHasher>>,
+    held: Vec<Option<Key>>,
     free: Vec<u32>,
-    next: u32,
-}
-
-fn addr(peer: &Key) -> usize {
-    Rc::as_ptr(peer) as *const u8 as usize
 }
 
 impl PeerHandles {
     /// The handle of `stored` (the engine's own key for the peer), given out now if it has
     /// none.
     pub fn assign(&mut self, stored: &Key) -> u32 {
-        if let Some(&(h, _)) = self.by_addr.get(&addr(stored)) {
+        if let Some(h) = stored.handle() {
             return h;
         }
-        let h = self.free.pop().unwrap_or_else(|| {
-            self.next += 1;
-            self.next - 1
-        });
-        self.by_addr.insert(addr(stored), (h, stored.clone()));
+        let h = self.free.pop().unwrap_or(self.held.len() as u32);
+        match self.held.get_mut(h as usize) {
+            Some(slot) => *slot = Some(stored.clone()),
+            None => self.held.push(Some(stored.clone())),
+        }
+        stored.set_handle(Some(h));
         h
     }
 
     /// The handle of the peer `key` points to, if that is a key the engine stored (a command
     /// built from the caller's own string has none).
     pub fn get(&self, key: &Key) -> Option<u32> {
-        self.by_addr.get(&addr(key)).map(|&(h, _)| h)
+        key.handle()
     }
 
     pub fn release(&mut self, stored: &Key) {
-        if let Some((h, _)) = self.by_addr.remove(&addr(stored)) {
+        if let Some(h) = stored.handle() {
+            stored.set_handle(None);
+            self.held[h as usize] = None;
             self.free.push(h);
         }
     }
 
     /// Releases every handle (a restore replaced the engine's peers and their keys).
     pub fn clear(&mut self) {
-        self.by_addr.clear();
+        for key in self.held.drain(..).flatten() {
+            key.set_handle(None);
+        }
         self.free.clear();
-        self.next = 0;
     }
 
     /// Handles in use.
     pub fn len(&self) -> usize {
-        self.by_addr.len()
+        self.held.len() - self.free.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.by_addr.is_empty()
-    }
-}
-
-/// Addresses are distinct and aligned: a multiply spreads them over the table.
-#[derive(Default)]
-pub struct AddrHasher(u64);
-
-impl Hasher for AddrHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.0 = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
+        self.len() == 0
     }
 }
 
