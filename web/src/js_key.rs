@@ -54,13 +54,13 @@ impl Key {
 
 impl From<&str> for Key {
     fn from(id: &str) -> Self {
-        let text = match u8::try_from(id.len()) {
-            Ok(len) if id.len() <= SHORT => {
-                let mut bytes = [0; SHORT];
-                bytes[..id.len()].copy_from_slice(id.as_bytes());
-                Text::Short(len, bytes)
-            }
-            _ => Text::Long(id.into()),
+        let text = if id.len() <= SHORT {
+            let mut bytes = [0; SHORT];
+            bytes[..id.len()].copy_from_slice(id.as_bytes());
+            // SHORT < 256, so the length fits.
+            Text::Short(id.len() as u8, bytes)
+        } else {
+            Text::Long(id.into())
         };
         Key(Rc::new(Stored { handle: Cell::new(NO_HANDLE), text }))
     }
