@@ -202,7 +202,9 @@ impl BehaviourScore {
     /// returns the change actually made.
     pub(crate) fn add(&mut self, delta: f64, now: Millis, config: &BehaviourConfig) -> f64 {
         let before = self.at(now, config.half_life_ms);
-        let after = (before + delta).clamp(config.min_score, config.max_score);
+        // Not `f64::clamp`: its min <= max check formats both floats with `{:?}`, which alone
+        // keeps core::fmt's float code in the wasm (validated configs have min <= max).
+        let after = (before + delta).max(config.min_score).min(config.max_score);
         self.value = after;
         self.since = now;
         after - before

@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use crate::float_text::Float;
+
 /// A config value the engine refuses, naming the field so a UI or a JS caller can point at it.
 /// A field inside one of [`Config`](crate::Config)'s component sections also carries the
 /// section's name, so the message reads `backoff.max_backoff`.
@@ -69,7 +71,10 @@ pub(crate) fn require_nonzero(field: &'static str, value: u64) -> Result<(), Con
 /// Rejects probabilities and fractions outside `[0, 1]`, NaN included.
 pub(crate) fn require_unit_interval(field: &'static str, value: f64) -> Result<(), ConfigError> {
     if !(0.0..=1.0).contains(&value) {
-        return Err(ConfigError::invalid(field, format!("must be within [0, 1], got {value}")));
+        return Err(ConfigError::invalid(
+            field,
+            format!("must be within [0, 1], got {}", Float(value)),
+        ));
     }
     Ok(())
 }

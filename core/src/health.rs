@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize, Serializer};
 
 use crate::config_error::{require_nonzero, require_unit_interval, ConfigError};
 use crate::ewma::DecayingAverage;
+use crate::float_text::Float;
 use crate::types::Millis;
 
 /// Health thresholds. The seed names the checks but not their limits; the defaults are
@@ -89,7 +90,7 @@ impl fmt::Display for UnhealthyReason {
                 go_duration(*max)
             ),
             UnhealthyReason::SendFailRateTooHigh { rate, max } => {
-                write!(f, "messages failure send rate {rate} > {max}")
+                write!(f, "messages failure send rate {} > {}", Float(*rate), Float(*max))
             }
         }
     }

@@ -26,6 +26,7 @@
 //! - [`scenarios`]: the teaching scenarios as data and the [`scenarios::Player`] that plays
 //!   them (the page's teaching mode and `tests/scenarios.rs` run the same values).
 //! - [`snapshot`] / `snapshot_state`: the whole state as versioned bytes, and back.
+//! - [`float_text`]: floats as `{}` prints them, without core::fmt's float code in the wasm.
 
 pub mod backoff;
 pub mod behaviour_score;
@@ -40,6 +41,7 @@ pub mod disconnect_record;
 pub mod downscore_reason;
 pub mod events;
 pub mod ewma;
+pub mod float_text;
 pub mod fork;
 mod hash;
 pub mod health;

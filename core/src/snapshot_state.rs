@@ -14,6 +14,7 @@ use crate::benchlist::Benchlist;
 use crate::blocklist::Blocklist;
 use crate::decay_schedule::NEVER;
 use crate::disconnect_record::DisconnectRecord;
+use crate::float_text::Float;
 use crate::health::HealthTracker;
 use crate::manager::PeerManager;
 use crate::peer_key::PeerKey;
@@ -146,7 +147,7 @@ impl DecaySpec {
             DecaySpec::Fixed(amount) => DecayFn::Fixed { amount },
             DecaySpec::Linear(coef) if (0.0..=1.0).contains(&coef) => DecayFn::Linear { coef },
             DecaySpec::Linear(coef) => {
-                return Err(corrupt(format!("linear decay coefficient {coef}")));
+                return Err(corrupt(format!("linear decay coefficient {}", Float(coef))));
             }
             DecaySpec::ExpireWhenInactive(after) => DecayFn::ExpireWhenInactive { after },
         })

@@ -3,6 +3,7 @@
 //! they run natively too: under the fuzzer (`fuzzing::check_js_args`) and in unit tests.
 //! `js_args` implements [`ArgValue`] for `JsValue` and turns an [`ArgError`] into the JS error.
 
+use peerkeeper_core::float_text::Float;
 use peerkeeper_core::{BumpFn, DecayFn, Direction, Millis};
 
 /// `Number.MAX_SAFE_INTEGER`: the largest integer a JS number holds exactly.
@@ -58,7 +59,7 @@ pub fn js_number(n: f64) -> String {
     } else if n == n.trunc() && n.abs() < 1e21 {
         format!("{}", n as i128)
     } else {
-        format!("{n}")
+        Float(n).to_string()
     }
 }
 

@@ -6,6 +6,7 @@
 
 use std::fmt::Write as _;
 
+use peerkeeper_core::float_text::Float;
 use serde::ser;
 use serde::Serialize;
 
@@ -320,7 +321,7 @@ impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
     fn serialize_f64(self, v: f64) -> Result<(), WriteError> {
         // Rust's shortest round-trip form; JSON has no NaN or infinity (serde_json's choice).
         if v.is_finite() {
-            let _ = write!(self.out, "{v}");
+            let _ = write!(self.out, "{}", Float(v));
         } else {
             self.out.push_str("null");
         }
