@@ -76,7 +76,8 @@ impl<P: PeerKey> Defence<P> {
             blocklist: Blocklist::new(config.blocklist.clone()).map_err(section("blocklist"))?,
             peer_exchange: SlidingWindowLimiter::new(config.peer_exchange.clone())
                 .map_err(section("peer_exchange"))?,
-            upgrades: UpgradeThrottle::new(config.upgrades.clone()).map_err(section("upgrades"))?,
+            upgrades: UpgradeThrottle::new(config.upgrades.clone(), config.hash_seed)
+                .map_err(section("upgrades"))?,
             inbound: InboundThrottle::new(config.inbound.clone()).map_err(section("inbound"))?,
             health: HealthTracker::new(config.health.clone(), 0).map_err(section("health"))?,
             closing: PeerMap::new(),

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config_error::{require_nonzero, ConfigError};
 use crate::deadlines::Deadlines;
+use crate::hash::{SeededMap, SeededState};
 use crate::peer_key::PeerKey;
 use crate::peer_map::PeerMap;
 use crate::types::Millis;
@@ -187,22 +188,34 @@ pub enum UpgradeDecision {
 
 /// One upgrade per IP per cooldown, and a global cap per window. `I` is the caller's IP type
 /// (`std::net::IpAddr` natively, a string in JS).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(bound(
-    serialize = "I: PeerKey + Serialize",
-    deserialize = "I: PeerKey + Deserialize<'de>"
-))]
+///
+/// Every cooldown lasts the same `per_ip_cooldown` from a `now` that never goes back (a
+/// smaller `now` counts as the latest one seen), so cooldowns end in the order they started:
+/// a queue in start order is also the expiry order, and no ordered tree is needed (the
+/// engine's wasm carried two B-trees over `IpAddr` for this).
+#[derive(Debug, Clone)]
 pub struct UpgradeThrottle<I: PeerKey> {
     config: UpgradeThrottleConfig,
-    /// IPs in cooldown, keyed to when the cooldown ends.
-    cooldowns: Deadlines<I>,
+    /// IPs in cooldown, to when the cooldown ends.
+    cooldowns: SeededMap<I, Millis>,
+    /// The same cooldowns, soonest end first.
+    ends: VecDeque<(Millis, I)>,
+    latest: Millis,
     global: WindowLog,
 }
 
 impl<I: PeerKey> UpgradeThrottle<I> {
-    pub fn new(config: UpgradeThrottleConfig) -> Result<Self, ConfigError> {
+    /// `hash_seed` keys the IP map's hasher (the manager passes `Config::hash_seed`), so
+    /// addresses cannot be chosen to collide without knowing it.
+    pub fn new(config: UpgradeThrottleConfig, hash_seed: u64) -> Result<Self, ConfigError> {
         config.validate()?;
-        Ok(UpgradeThrottle { config, cooldowns: Deadlines::new(), global: WindowLog::default() })
+        Ok(UpgradeThrottle {
+            config,
+            cooldowns: SeededMap::with_hasher(SeededState::new(hash_seed)),
+            ends: VecDeque::new(),
+            latest: 0,
+            global: WindowLog::default(),
+        })
     }
 
     pub fn config(&self) -> &UpgradeThrottleConfig {
@@ -211,26 +224,39 @@ impl<I: PeerKey> UpgradeThrottle<I> {
 
     /// AvalancheGo's `ShouldUpgrade(ip)`: admits and records, or refuses without recording.
     pub fn should_upgrade(&mut self, ip: I, now: Millis) -> UpgradeDecision {
-        if let Some(until) = self.cooldowns.get(&ip).filter(|&until| until > now) {
+        // Ended cooldowns go first, so an IP admitted again never leaves its old end queued.
+        self.handle_timeout(now);
+        let now = self.latest;
+        if let Some(&until) = self.cooldowns.get(&ip) {
             return UpgradeDecision::DenyIp { retry_at: until };
         }
         let UpgradeThrottleConfig { per_ip_cooldown, global_max, global_window } = self.config;
         match self.global.admit(global_max, global_window, now) {
             RateDecision::Deny { retry_at } => UpgradeDecision::DenyGlobal { retry_at },
             RateDecision::Allow => {
-                self.cooldowns.set(ip, now.saturating_add(per_ip_cooldown));
+                let until = now.saturating_add(per_ip_cooldown);
+                self.cooldowns.insert(ip.clone(), until);
+                self.ends.push_back((until, ip));
                 UpgradeDecision::Allow
             }
         }
     }
 
     pub fn next_deadline(&self) -> Option<Millis> {
-        self.cooldowns.next()
+        self.ends.front().map(|&(until, _)| until)
     }
 
     /// Forgets IPs whose cooldown is over.
     pub fn handle_timeout(&mut self, now: Millis) {
-        while self.cooldowns.pop_due(now).is_some() {}
+        self.latest = self.latest.max(now);
+        while let Some((until, _)) = self.ends.front() {
+            if *until > self.latest {
+                break;
+            }
+            if let Some((_, ip)) = self.ends.pop_front() {
+                self.cooldowns.remove(&ip);
+            }
+        }
     }
 
     pub fn ips_in_cooldown(&self) -> usize {

@@ -62,7 +62,7 @@ fn quiet_keys_are_forgotten_when_their_window_empties() {
 
 #[test]
 fn one_upgrade_per_ip_per_10_s() {
-    let mut u = UpgradeThrottle::new(UpgradeThrottleConfig::default()).unwrap();
+    let mut u = UpgradeThrottle::new(UpgradeThrottleConfig::default(), 1).unwrap();
     assert_eq!(u.should_upgrade("10.0.0.1", 0), UpgradeDecision::Allow);
     assert_eq!(u.should_upgrade("10.0.0.1", 9_999), UpgradeDecision::DenyIp { retry_at: 10_000 });
     assert_eq!(u.should_upgrade("10.0.0.2", 9_999), UpgradeDecision::Allow);
@@ -72,7 +72,7 @@ fn one_upgrade_per_ip_per_10_s() {
 
 #[test]
 fn the_global_upgrade_rate_admits_256_per_second_and_refuses_the_257th() {
-    let mut u = UpgradeThrottle::new(UpgradeThrottleConfig::default()).unwrap();
+    let mut u = UpgradeThrottle::new(UpgradeThrottleConfig::default(), 1).unwrap();
     for ip in 0..256u32 {
         assert_eq!(u.should_upgrade(ip, 500), UpgradeDecision::Allow, "ip {ip}");
     }
@@ -83,6 +83,29 @@ fn the_global_upgrade_rate_admits_256_per_second_and_refuses_the_257th() {
     assert_eq!(u.ips_in_cooldown(), 257);
     u.handle_timeout(10_500);
     assert_eq!(u.ips_in_cooldown(), 1);
+}
+
+#[test]
+fn upgrade_cooldowns_end_in_start_order_and_time_never_goes_back() {
+    let config = UpgradeThrottleConfig { per_ip_cooldown: 100, global_max: 10, global_window: 1 };
+    let mut u = UpgradeThrottle::new(config, 1).unwrap();
+    assert_eq!(u.next_deadline(), None);
+    assert_eq!(u.should_upgrade("a", 10), UpgradeDecision::Allow);
+    assert_eq!(u.should_upgrade("b", 40), UpgradeDecision::Allow);
+    // An earlier `now` counts as 40: "c" cools down until 140, after "b".
+    assert_eq!(u.should_upgrade("c", 20), UpgradeDecision::Allow);
+    assert_eq!(u.should_upgrade("c", 100), UpgradeDecision::DenyIp { retry_at: 140 });
+    assert_eq!(u.next_deadline(), Some(110));
+    u.handle_timeout(110);
+    assert_eq!((u.ips_in_cooldown(), u.next_deadline()), (2, Some(140)));
+    // "a" again: its old end is gone, so exactly one end per IP is queued.
+    assert_eq!(u.should_upgrade("a", 120), UpgradeDecision::Allow);
+    assert_eq!(u.should_upgrade("b", 140), UpgradeDecision::Allow);
+    assert_eq!((u.ips_in_cooldown(), u.next_deadline()), (2, Some(220)));
+    u.handle_timeout(219);
+    assert_eq!(u.ips_in_cooldown(), 2);
+    u.handle_timeout(240);
+    assert_eq!((u.ips_in_cooldown(), u.next_deadline()), (0, None));
 }
 
 #[test]
@@ -152,10 +175,10 @@ fn config_validation_names_the_field() {
     let err = SlidingWindowLimiter::<u32>::new(SlidingWindowConfig { max_requests: 0, window: 1 })
         .unwrap_err();
     assert_eq!(err.field(), "max_requests");
-    let err = UpgradeThrottle::<u32>::new(UpgradeThrottleConfig {
-        global_window: 0,
-        ..Default::default()
-    })
+    let err = UpgradeThrottle::<u32>::new(
+        UpgradeThrottleConfig { global_window: 0, ..Default::default() },
+        1,
+    )
     .unwrap_err();
     assert_eq!(err.field(), "global_window");
     let err =

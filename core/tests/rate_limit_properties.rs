@@ -64,7 +64,7 @@ proptest! {
         events in arrivals(60),
     ) {
         let config = UpgradeThrottleConfig { per_ip_cooldown: cooldown, global_max, global_window };
-        let mut u = UpgradeThrottle::new(config).unwrap();
+        let mut u = UpgradeThrottle::new(config, 1).unwrap();
         let mut per_ip: BTreeMap<u8, Millis> = BTreeMap::new();
         let mut all: Vec<Millis> = Vec::new();
         for (ip, now) in events {
